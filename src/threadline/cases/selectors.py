@@ -1,0 +1,52 @@
+"""Shared reads of cases and networks, through the access policy."""
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from threadline.agencies.models import Practitioner
+from threadline.people.models import Person
+from threadline.sharing.policy import cases_visible_to
+
+from .models import Allocation, Case, Involvement
+
+
+def open_case_for(*, actor: Practitioner, child: Person) -> Case | None:
+    """The child's open case with its network and allocations, if the actor may see it."""
+    return (
+        cases_visible_to(actor)
+        .filter(child=child)
+        .select_related("local_authority", "lead_agency", "lead_professional__agency")
+        .prefetch_related(
+            Prefetch(
+                "involvements",
+                queryset=Involvement.objects.select_related("agency", "practitioner"),
+            ),
+            Prefetch(
+                "allocations",
+                queryset=Allocation.objects.select_related("social_worker"),
+            ),
+        )
+        .first()
+    )
+
+
+def current_allocation(case: Case) -> Allocation | None:
+    today = timezone.localdate()
+    return next(
+        (a for a in case.allocations.all()
+         if a.from_date <= today and (a.to_date is None or a.to_date >= today)),
+        None,
+    )
+
+
+def my_children(actor: Practitioner) -> QuerySet[Case]:
+    """Open cases where the actor is named: allocated, lead professional or in the network."""
+    today = timezone.localdate()
+    named = Involvement.objects.as_of(today).filter(practitioner=actor).values("case_id")
+    allocated = Allocation.objects.as_of(today).filter(social_worker=actor).values("case_id")
+    return (
+        cases_visible_to(actor)
+        .filter(Q(pk__in=named) | Q(pk__in=allocated) | Q(lead_professional=actor))
+        .select_related("child")
+        .order_by("child__family_name", "child__given_names")
+    )

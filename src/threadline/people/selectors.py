@@ -1,0 +1,112 @@
+"""Shared reads of people. Each starts from the access policy and writes the audit trail."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from threadline.agencies.models import Practitioner
+from threadline.audit.models import AuditAction
+from threadline.audit.services import record_event
+from threadline.sharing.policy import get_person_for, people_visible_to
+
+from .models import Address, Person, Relationship, Residence
+from .phonetic import fold, soundex
+from .validators import normalise_nhs_number
+
+
+def search_people(
+    *, actor: Practitioner, name: str = "", date_of_birth: date | None = None,
+    nhs_number: str = "", request=None,
+) -> QuerySet[Person]:
+    """People the actor may see whose name (any name they have used, spelt roughly
+    alike), date of birth or NHS number matches. Every search is audited."""
+    people = people_visible_to(actor)
+    for word in name.split():
+        folded, key = fold(word), soundex(word)
+        if not folded:
+            continue
+        people = people.filter(
+            Q(names__given_folded__contains=folded)
+            | Q(names__family_folded__contains=folded)
+            | Q(names__given_soundex=key)
+            | Q(names__family_soundex=key)
+        )
+    if date_of_birth:
+        people = people.filter(date_of_birth=date_of_birth)
+    if nhs_number:
+        people = people.filter(nhs_number=normalise_nhs_number(nhs_number))
+    terms = ", ".join(
+        t for t in (name, date_of_birth and f"born {date_of_birth}", nhs_number and "NHS number") if t
+    )
+    record_event(actor=actor, action=AuditAction.SEARCH, summary=f"Searched: {terms}"[:500],
+                 request=request)
+    return people.distinct().order_by("family_name", "given_names")
+
+
+def residents_as_of(address: Address, day: date) -> QuerySet[Residence]:
+    """Who lived at `address` on `day`: the household on that date."""
+    return address.residences.as_of(day).select_related("person")
+
+
+@dataclass
+class Stay:
+    """One address in a person's history and who else lived there at the same time."""
+
+    residence: Residence
+    others: list[Residence] = field(default_factory=list)
+
+
+def address_history(person: Person, *, visible: QuerySet[Person]) -> list[Stay]:
+    """Each address with the co-residents whose stay overlapped the person's, as far as
+    the viewer may see them. Two queries however long the history."""
+    residences = list(person.residences.select_related("address"))
+    overlapping = Q()
+    for r in residences:
+        span = Q(address_id=r.address_id) & (Q(to_date__isnull=True) | Q(to_date__gte=r.from_date))
+        if r.to_date:
+            span &= Q(from_date__lte=r.to_date)
+        overlapping |= span
+    others = (
+        Residence.objects.filter(overlapping).exclude(person=person)
+        .filter(person__in=visible).select_related("person")
+        if residences else Residence.objects.none()
+    )
+    stays = []
+    for r in residences:
+        stays.append(Stay(r, [
+            o for o in others
+            if o.address_id == r.address_id
+            and (o.to_date is None or o.to_date >= r.from_date)
+            and (r.to_date is None or o.from_date <= r.to_date)
+        ]))
+    return stays
+
+
+@dataclass
+class Relative:
+    person: Person
+    label: str
+    relationship: Relationship
+
+
+def relationships_of(person: Person, *, visible: QuerySet[Person]) -> list[Relative]:
+    """Every relationship of the person, seen from their side, to people the viewer sees."""
+    rows = (
+        Relationship.objects.filter(Q(person_a=person) | Q(person_b=person))
+        .filter(Q(person_a__in=visible) & Q(person_b__in=visible))
+        .select_related("person_a", "person_b")
+        .order_by("from_date")
+    )
+    return [Relative(r.other(person), r.label_for(person), r) for r in rows]
+
+
+def get_person_record(*, actor: Practitioner, person_id, request=None) -> Person:
+    """The person, through the policy, with the view audited."""
+    person = get_person_for(actor, person_id)
+    record_event(
+        actor=actor, action=AuditAction.VIEW, target=person,
+        child=person if person.is_child else None, summary=f"Viewed {person.full_name}",
+        request=request,
+    )
+    return person

@@ -1,0 +1,230 @@
+"""The only writers of people, names, references, addresses and relationships.
+
+Web forms, the API and the demo loader all call these; each validates, saves and
+writes the audit event in one transaction."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+
+from threadline.agencies.models import Agency, Practitioner
+from threadline.audit.models import AuditAction
+from threadline.audit.services import record_event
+from threadline.common.errors import invalid
+
+from .models import (
+    SYMMETRIC_TYPES,
+    Address,
+    LocalReference,
+    NameKind,
+    Person,
+    PersonName,
+    Relationship,
+    Residence,
+)
+from .validators import normalise_nhs_number, normalise_postcode
+
+PERSON_FIELDS = (
+    "kind",
+    "given_names",
+    "family_name",
+    "date_of_birth",
+    "expected_delivery_date",
+    "sex",
+    "ethnicity",
+    "first_language",
+    "interpreter_needed",
+    "nhs_number",
+)
+
+
+def _clean_nhs_number(value: str | None) -> str | None:
+    return normalise_nhs_number(value) or None
+
+
+@transaction.atomic
+def create_person(*, actor: Practitioner, request=None, **fields) -> Person:
+    """Record a child (born or unborn) or an adult, with their legal name."""
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown person fields: {sorted(unknown)}")
+    fields["nhs_number"] = _clean_nhs_number(fields.get("nhs_number"))
+    person = Person(recorded_by_agency=actor.agency, **fields)
+    person.full_clean()
+    person.save()
+    PersonName.objects.create(
+        person=person,
+        kind=NameKind.LEGAL,
+        given_names=person.given_names,
+        family_name=person.family_name,
+        from_date=person.date_of_birth,
+    )
+    record_event(
+        actor=actor, action=AuditAction.CREATE, target=person, child=_child(person),
+        summary=f"Recorded {person.get_kind_display().lower()} {person.full_name}",
+        request=request,
+    )
+    return person
+
+
+@transaction.atomic
+def update_person(*, actor: Practitioner, person: Person, request=None, **fields) -> Person:
+    """Correct a person's details. A change of legal name keeps the old one as a
+    previous name."""
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown person fields: {sorted(unknown)}")
+    if "nhs_number" in fields:
+        fields["nhs_number"] = _clean_nhs_number(fields["nhs_number"])
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    old_given, old_family = person.given_names, person.family_name
+    changed = [name for name, value in fields.items() if getattr(person, name) != value]
+    for name, value in fields.items():
+        setattr(person, name, value)
+    person.full_clean()
+    person.save()
+    if (old_given, old_family) != (person.given_names, person.family_name):
+        person.names.filter(kind=NameKind.LEGAL, to_date__isnull=True).update(
+            kind=NameKind.PREVIOUS
+        )
+        PersonName.objects.create(
+            person=person, kind=NameKind.LEGAL,
+            given_names=person.given_names, family_name=person.family_name,
+        )
+    if changed:
+        record_event(
+            actor=actor, action=AuditAction.UPDATE, target=person, child=_child(person),
+            summary="Changed " + ", ".join(sorted(changed)), request=request,
+        )
+    return person
+
+
+@transaction.atomic
+def add_name(
+    *, actor: Practitioner, person: Person, given_names: str, family_name: str,
+    kind: str = NameKind.ALIAS, from_date: date | None = None, to_date: date | None = None,
+    request=None,
+) -> PersonName:
+    """Record an alias, a known-as name or a name used before."""
+    if kind == NameKind.LEGAL:
+        raise invalid("kind", "Change the legal name by editing the person", "use_update_person")
+    name = PersonName(
+        person=person, kind=kind, given_names=given_names, family_name=family_name,
+        from_date=from_date, to_date=to_date,
+    )
+    name.full_clean()
+    name.save()
+    record_event(
+        actor=actor, action=AuditAction.CREATE, target=name, child=_child(person),
+        summary=f"Added {name.get_kind_display().lower()} {name}", request=request,
+    )
+    return name
+
+
+@transaction.atomic
+def add_local_reference(
+    *, actor: Practitioner, person: Person, agency: Agency, reference: str, request=None
+) -> LocalReference:
+    if LocalReference.objects.filter(agency=agency, reference=reference).exists():
+        raise invalid(
+            "reference", f"{agency.name} already uses reference {reference}", "duplicate_reference"
+        )
+    local = LocalReference(person=person, agency=agency, reference=reference.strip())
+    local.full_clean()
+    local.save()
+    record_event(
+        actor=actor, action=AuditAction.CREATE, target=local, child=_child(person),
+        summary=f"Added {agency.code} reference", request=request,
+    )
+    return local
+
+
+def find_or_create_address(
+    *, line_1: str, postcode: str, town: str, line_2: str = "", uprn: str = ""
+) -> Address:
+    """The Address row for this place, creating it the first time it is seen."""
+    postcode = normalise_postcode(postcode)
+    existing = Address.objects.filter(match_key=Address.key_for(line_1, postcode)).first()
+    if existing:
+        return existing
+    address = Address(
+        line_1=line_1.strip(), line_2=line_2.strip(), town=town.strip(),
+        postcode=postcode, uprn=uprn.strip(),
+    )
+    address.full_clean(exclude=["match_key"])
+    address.save()
+    return address
+
+
+@transaction.atomic
+def record_move(
+    *, actor: Practitioner, person: Person, address: Address, from_date: date,
+    to_date: date | None = None, request=None,
+) -> Residence:
+    """Record that a person lived (or lives) at an address. A current move ends the
+    previous current address the day before the person moved."""
+    residence = Residence(
+        person=person, address=address, from_date=from_date, to_date=to_date, recorded_by=actor
+    )
+    residence.full_clean(exclude=["person"])
+    overlapping = person.residences.filter(
+        Q(to_date__isnull=True) | Q(to_date__gte=from_date)
+    )
+    if to_date is not None:
+        overlapping = overlapping.filter(from_date__lte=to_date)
+    current = None
+    for other in overlapping.select_for_update():
+        if other.to_date is None and to_date is None and other.from_date < from_date:
+            current = other  # the move ends it
+        else:
+            raise invalid(
+                "from_date",
+                f"{person.full_name} already lived at {other.address} on these dates",
+                "overlapping_address",
+            )
+    if current is not None:
+        current.to_date = from_date - timedelta(days=1)
+        current.save(update_fields=["to_date", "updated_at"])
+    residence.save()
+    record_event(
+        actor=actor, action=AuditAction.CREATE, target=residence, child=_child(person),
+        summary=f"Recorded address {address.postcode} from {from_date:%d %b %Y}",
+        request=request,
+    )
+    return residence
+
+
+@transaction.atomic
+def add_relationship(
+    *, actor: Practitioner, person_a: Person, person_b: Person, type: str,
+    from_date: date | None = None, to_date: date | None = None, notes: str = "",
+    request=None,
+) -> Relationship:
+    """Record that `person_a` is the `type` of `person_b` (e.g. the mother of)."""
+    if person_a.pk == person_b.pk:
+        raise invalid(
+            "person_b", "A person cannot have a relationship with themselves",
+            "relationship_to_self",
+        )
+    same = Q(person_a=person_a, person_b=person_b)
+    if type in SYMMETRIC_TYPES:
+        same |= Q(person_a=person_b, person_b=person_a)
+    if Relationship.objects.filter(same, type=type, to_date__isnull=True).exists():
+        raise invalid("type", "This relationship is already recorded", "duplicate_relationship")
+    relationship = Relationship(
+        person_a=person_a, person_b=person_b, type=type, from_date=from_date,
+        to_date=to_date, notes=notes, recorded_by=actor,
+    )
+    relationship.full_clean()
+    relationship.save()
+    child = _child(person_b) or _child(person_a)
+    record_event(
+        actor=actor, action=AuditAction.CREATE, target=relationship, child=child,
+        summary=str(relationship), request=request,
+    )
+    return relationship
+
+
+def _child(person: Person) -> Person | None:
+    return person if person.is_child else None

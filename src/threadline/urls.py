@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("threadline.web.urls")),
+    path("", include("threadline.people.urls")),
+    path("", include("threadline.cases.urls")),
+    path("api/v1/", include("threadline.api_urls")),
+    path("admin/", admin.site.urls),
+]
