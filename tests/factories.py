@@ -63,6 +63,7 @@ class SocialWorkerFactory(PractitionerFactory):
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
+        skip_postgeneration_save = True
 
     kind = PersonKind.CHILD
     given_names = factory.Iterator(["Riley", "Tyler", "Morgan", "Alex", "Jordan"])

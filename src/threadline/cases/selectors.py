@@ -4,8 +4,10 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from threadline.agencies.models import Practitioner
+from threadline.audit.models import AuditAction
+from threadline.audit.services import record_event
 from threadline.people.models import Person
-from threadline.sharing.policy import cases_visible_to
+from threadline.sharing.policy import cases_visible_to, get_case_for
 
 from .models import Allocation, Case, Involvement
 
@@ -49,4 +51,38 @@ def my_children(actor: Practitioner) -> QuerySet[Case]:
         .filter(Q(pk__in=named) | Q(pk__in=allocated) | Q(lead_professional=actor))
         .select_related("child")
         .order_by("child__family_name", "child__given_names")
+    )
+
+
+def _with_network(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.select_related(
+        "child", "local_authority", "lead_agency", "lead_professional__agency"
+    ).prefetch_related(
+        Prefetch(
+            "involvements",
+            queryset=Involvement.objects.select_related("agency", "practitioner"),
+        ),
+        Prefetch("allocations", queryset=Allocation.objects.select_related("social_worker")),
+    )
+
+
+def get_case_record(*, actor: Practitioner, case_id, request=None) -> Case:
+    """The case with its network and allocation history, through the policy (404 if the
+    actor may not see it), with the view audited."""
+    case = get_case_for(actor, case_id)
+    case = _with_network(Case.objects.filter(pk=case.pk)).get()
+    record_event(
+        actor=actor, action=AuditAction.VIEW, target=case, child=case.child,
+        summary=f"Viewed case {case.reference}", request=request,
+    )
+    return case
+
+
+def list_cases(*, actor: Practitioner, request=None) -> QuerySet[Case]:
+    """The cases the actor may see, newest first. Listing is audited like a search."""
+    record_event(actor=actor, action=AuditAction.SEARCH, summary="Listed cases", request=request)
+    return (
+        cases_visible_to(actor)
+        .select_related("child", "local_authority", "lead_agency", "lead_professional")
+        .order_by("-opened_on", "reference")
     )

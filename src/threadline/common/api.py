@@ -1,13 +1,22 @@
 """API plumbing shared by every app: JSON errors with a stable `code` and the field,
-and optimistic concurrency with ETag / If-Match."""
+optimistic concurrency with ETag / If-Match, the Idempotency-Key header, and the
+error responses every operation documents in the OpenAPI schema."""
 
+import functools
 import hashlib
+import json
+from collections.abc import Callable
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404
-from rest_framework import exceptions, status
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -50,7 +59,7 @@ def exception_handler(exc, context):
             [{"field": None, "code": "not_found", "message": "Not found."}], 404
         )
     if isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = Forbidden()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -91,3 +100,180 @@ def check_if_match(request, instance) -> None:
         raise PreconditionRequired()
     if sent.strip() != etag_for(instance):
         raise PreconditionFailed()
+
+
+class Forbidden(exceptions.PermissionDenied):
+    """The caller may see the record but not make this change (never for unseen records:
+    those are 404)."""
+
+    default_code = "forbidden"
+    default_detail = "You can see this record but you are not allowed to make this change."
+
+
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = 422
+    default_code = "idempotency_key_reused"
+    default_detail = "This Idempotency-Key was already used with a different request."
+
+
+class IdempotencyKeyInFlight(exceptions.APIException):
+    status_code = 409
+    default_code = "idempotency_key_in_flight"
+    default_detail = "A request with this Idempotency-Key is still being processed; retry later."
+
+
+# --- OpenAPI: the error body and the responses each kind of operation can give --------
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    field = serializers.CharField(allow_null=True, help_text="The input field at fault, if any.")
+    code = serializers.CharField(help_text="A stable, machine-readable code.")
+    message = serializers.CharField()
+
+
+class ErrorSerializer(ErrorItemSerializer):
+    """The first error's field, code and message, then every error found."""
+
+    errors = ErrorItemSerializer(many=True)
+
+    class Meta:
+        ref_name = "Error"
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "The input is invalid; nothing was saved.",
+    401: "Not signed in: send `Authorization: Token <key>`.",
+    403: "You can see the record but may not make this change.",
+    404: "No such record, or it is outside your reach.",
+    409: "A request with this Idempotency-Key is still in flight.",
+    412: "If-Match does not match the current ETag: fetch the record again.",
+    415: "Send the body as application/json.",
+    422: "This Idempotency-Key was used with a different request.",
+    428: "Send If-Match with the ETag from your last read.",
+}
+
+
+def error_responses(*codes: int) -> dict:
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS[code])
+        for code in codes
+    }
+
+
+# Every authenticated operation can answer 401; reads of one record 404; writes 400, 403
+# (including a failed CSRF check for session callers) and 415.
+READ_ERRORS = error_responses(401)
+RETRIEVE_ERRORS = error_responses(401, 404)
+CREATE_ERRORS = error_responses(400, 401, 403, 409, 415, 422)
+CREATE_UNDER_ERRORS = error_responses(400, 401, 403, 404, 409, 415, 422)
+UPDATE_ERRORS = error_responses(400, 401, 403, 404, 412, 415, 428)
+
+ETAG_HEADER = OpenApiParameter(
+    "ETag", type=str, location=OpenApiParameter.HEADER, response=[200, 201],
+    description="The version of the record; send it back as If-Match to change it.",
+)
+IF_MATCH_HEADER = OpenApiParameter(
+    "If-Match", type=str, location=OpenApiParameter.HEADER, required=True,
+    description="The ETag of the version you are changing.",
+)
+IDEMPOTENCY_KEY_HEADER = OpenApiParameter(
+    "Idempotency-Key", type=str, location=OpenApiParameter.HEADER, required=False,
+    description=(
+        "Optional, up to 255 characters. Repeating a request with the same key and body "
+        "returns the first response again instead of creating a second record."
+    ),
+)
+REPLAYED_HEADER = OpenApiParameter(
+    "Idempotent-Replayed", type=str, location=OpenApiParameter.HEADER, response=[201],
+    description="`true` when this response is a replay of an earlier request with the same key.",
+)
+
+
+# --- Idempotency-Key -------------------------------------------------------------------
+
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+# A key is remembered for a day; a claim whose request never finished (a crashed worker)
+# is given up after a few minutes so the client can retry.
+IDEMPOTENCY_TTL = timedelta(hours=24)
+IDEMPOTENCY_ABANDONED_AFTER = timedelta(minutes=5)
+_REPLAYED_HEADERS = ("ETag", "Location")
+
+
+def request_fingerprint(method: str, path: str, data) -> str:
+    """What makes two requests 'the same': method, path and the parsed body."""
+    canonical = json.dumps(
+        {"method": method, "path": path, "body": data}, sort_keys=True, cls=JSONEncoder
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _claim(actor, key: str, fingerprint: str):
+    """Claim the key for this request; returns the record, or a replayed response, or
+    raises when the key is in flight or was used for something else."""
+    from .models import IdempotencyRecord
+
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                return IdempotencyRecord.objects.create(
+                    actor=actor, key=key, fingerprint=fingerprint
+                )
+        except IntegrityError:
+            pass
+        existing = IdempotencyRecord.objects.filter(actor=actor, key=key).first()
+        if existing is None:
+            continue  # released between our insert and our read
+        age = timezone.now() - existing.created_at
+        abandoned = existing.status_code is None and age > IDEMPOTENCY_ABANDONED_AFTER
+        if age > IDEMPOTENCY_TTL or abandoned:
+            # Conditional delete: only one retrier wins the right to reclaim the key.
+            IdempotencyRecord.objects.filter(pk=existing.pk, created_at=existing.created_at).delete()
+            continue
+        if existing.fingerprint != fingerprint:
+            raise IdempotencyKeyReused()
+        if existing.status_code is None:
+            raise IdempotencyKeyInFlight()
+        response = Response(existing.response_body, status=existing.status_code)
+        for header, value in existing.response_headers.items():
+            response[header] = value
+        response["Idempotent-Replayed"] = "true"
+        return response
+    raise IdempotencyKeyInFlight()
+
+
+def idempotent(handler: Callable) -> Callable:
+    """Decorate an API view's `post`: with an `Idempotency-Key` header, the first
+    successful response is stored and replayed for the same caller, key and request.
+    Failed requests are not stored, so the client can correct them and retry."""
+
+    @functools.wraps(handler)
+    def wrapper(view, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return handler(view, request, *args, **kwargs)
+        if not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+            raise exceptions.ValidationError(
+                {"Idempotency-Key": [exceptions.ErrorDetail(
+                    f"Send a key of 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters",
+                    code="invalid_idempotency_key",
+                )]}
+            )
+        fingerprint = request_fingerprint(request.method, request.path, request.data)
+        claimed = _claim(request.user, key, fingerprint)
+        if isinstance(claimed, Response):
+            return claimed
+        try:
+            response = handler(view, request, *args, **kwargs)
+        except BaseException:
+            claimed.delete()
+            raise
+        if not 200 <= response.status_code < 300:
+            claimed.delete()
+            return response
+        claimed.status_code = response.status_code
+        claimed.response_body = json.loads(json.dumps(response.data, cls=JSONEncoder))
+        claimed.response_headers = {h: response[h] for h in _REPLAYED_HEADERS if h in response}
+        claimed.save(update_fields=["status_code", "response_body", "response_headers"])
+        return response
+
+    return wrapper

@@ -101,6 +101,11 @@ class Person(RecordModel):
         return f"{self.given_names} {self.family_name}".strip()
 
     @property
+    def nhs_number_display(self) -> str:
+        n = self.nhs_number or ""
+        return f"{n[:3]} {n[3:6]} {n[6:]}" if len(n) == 10 else n
+
+    @property
     def is_child(self) -> bool:
         return self.kind in {PersonKind.UNBORN, PersonKind.CHILD}
 
@@ -222,7 +227,9 @@ class Address(RecordModel):
 
     @staticmethod
     def key_for(line_1: str, postcode: str) -> str:
-        return f"{fold(line_1)}|{postcode.replace(' ', '')}"
+        """'Flat 3, 14 Bramble Close' and 'flat 3 14 bramble close' are one place."""
+        plain = "".join(ch for ch in line_1.lower() if ch.isalnum())
+        return f"{plain}|{postcode.replace(' ', '').upper()}"
 
     def save(self, *args, **kwargs):
         self.match_key = self.key_for(self.line_1, self.postcode)

@@ -3,7 +3,10 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
 
 from threadline.agencies.models import Practitioner
 from threadline.audit.models import AuditAction
@@ -110,3 +113,92 @@ def get_person_record(*, actor: Practitioner, person_id, request=None) -> Person
         request=request,
     )
     return person
+
+
+@dataclass
+class PersonRecord:
+    """Everything the person page shows, as far as the viewer may see it."""
+
+    person: Person
+    names: list
+    references: list
+    household: list[Residence]
+    stays: list[Stay]
+    relatives: list[Relative]
+    case: object | None
+    allocation: object | None
+    network: list
+    past_network: list
+
+
+def person_record(*, actor: Practitioner, person: Person, request=None) -> PersonRecord:
+    """The child (or adult) page: identity, household now, address history with whom,
+    relationships, the network and allocation. The view is audited."""
+    from threadline.cases.selectors import current_allocation, open_case_for
+
+    today = timezone.localdate()
+    visible = people_visible_to(actor)
+    stays = address_history(person, visible=visible)
+    current = next((s for s in stays if s.residence.to_date is None
+                    or s.residence.to_date >= today), None)
+    household = [o for o in current.others if o.to_date is None or o.to_date >= today] \
+        if current else []
+    case = open_case_for(actor=actor, child=person) if person.is_child else None
+    involvements = list(case.involvements.all()) if case else []
+    record_event(
+        actor=actor, action=AuditAction.VIEW, target=person,
+        child=person if person.is_child else None, summary=f"Viewed {person.full_name}",
+        request=request,
+    )
+    return PersonRecord(
+        person=person,
+        names=list(person.names.all()),
+        references=list(person.references.select_related("agency")),
+        household=household,
+        stays=stays,
+        relatives=relationships_of(person, visible=visible),
+        case=case,
+        allocation=current_allocation(case) if case else None,
+        network=[i for i in involvements if i.to_date is None or i.to_date >= today],
+        past_network=[i for i in involvements if i.to_date is not None and i.to_date < today],
+    )
+
+
+def get_residence_record(*, actor: Practitioner, residence_id, request=None) -> Residence:
+    """One row of a person's address history, seen through the person; 404 if the actor
+    may not see the person. The view is audited."""
+    try:
+        residence = (
+            Residence.objects.filter(person__in=people_visible_to(actor))
+            .select_related("person", "address")
+            .get(pk=residence_id)
+        )
+    except (Residence.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("No such address") from exc
+    person = residence.person
+    record_event(
+        actor=actor, action=AuditAction.VIEW, target=residence,
+        child=person if person.is_child else None,
+        summary=f"Viewed an address of {person.full_name}", request=request,
+    )
+    return residence
+
+
+def get_relationship_record(*, actor: Practitioner, relationship_id, request=None) -> Relationship:
+    """A relationship whose two people the actor may both see, else 404. Audited."""
+    visible = people_visible_to(actor)
+    try:
+        relationship = (
+            Relationship.objects.filter(person_a__in=visible, person_b__in=visible)
+            .select_related("person_a", "person_b")
+            .get(pk=relationship_id)
+        )
+    except (Relationship.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("No such relationship") from exc
+    a, b = relationship.person_a, relationship.person_b
+    record_event(
+        actor=actor, action=AuditAction.VIEW, target=relationship,
+        child=b if b.is_child else a if a.is_child else None,
+        summary=f"Viewed relationship: {relationship}", request=request,
+    )
+    return relationship

@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from threadline.agencies.models import Practitioner, Role
+from threadline.agencies.models import AgencyType, Practitioner, Role
 from threadline.cases.models import Allocation, Case, Involvement
 from threadline.people.models import Person, Relationship
 
@@ -86,3 +86,30 @@ def can_manage_case(actor: Practitioner, case: Case) -> bool:
     """Allocation, lead professional and the network are managed by the holding local
     authority's staff (seeing a case is not enough to change who works on it)."""
     return actor.agency_id == case.local_authority_id
+
+
+def can_edit_person(actor: Practitioner, person: Person) -> bool:
+    """Identity details are corrected by the agency that recorded the person or the local
+    authority holding their open case; every agency in reach may add what it knows
+    (addresses, relationships, names) but not rewrite another agency's record."""
+    if actor.agency_id is None:
+        return False
+    if person.recorded_by_agency_id == actor.agency_id:
+        return True
+    return Case.objects.filter(
+        child=person, closed_on__isnull=True, local_authority_id=actor.agency_id
+    ).exists()
+
+
+def can_record_person(actor: Practitioner) -> bool:
+    """Any agency's practitioner may record a person (their agency then sees them); an
+    administrator without an agency never records case data."""
+    return actor.is_authenticated and actor.agency_id is not None
+
+
+def can_open_case(actor: Practitioner) -> bool:
+    """Cases are opened, and then held, by a local authority's children's social care."""
+    return (
+        actor.is_authenticated and actor.agency is not None
+        and actor.agency.agency_type == AgencyType.CHILDRENS_SOCIAL_CARE
+    )

@@ -1,0 +1,54 @@
+"""Each web route declares the permission it needs with `@requires(...)`; the decorator
+enforces it through the access policy and hands the view the record it may use. The
+authorization matrix test (tests/sharing/) fails on any route that declares none."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+
+from threadline.agencies.models import AgencyType
+
+from . import policy
+
+PUBLIC = "public"            # no sign-in: the sign-in page, the health check
+SIGNED_IN = "signed_in"      # any signed-in practitioner; shows only what they may see
+VIEW_PERSON = "view_person"  # the person is in the actor's reach, else 404
+CONTRIBUTE = "contribute"    # in reach: may add addresses, names, relationships, references
+EDIT_PERSON = "edit_person"  # in reach, and the recording agency or case holder, else 403
+OPEN_CASE = "open_case"      # in reach, and the actor works in children's social care, else 403
+MANAGE_CASE = "manage_case"  # the case is in reach, and the actor's agency holds it, else 403
+
+PERMISSIONS = (PUBLIC, SIGNED_IN, VIEW_PERSON, CONTRIBUTE, EDIT_PERSON, OPEN_CASE, MANAGE_CASE)
+_PERSON_ROUTES = {VIEW_PERSON, CONTRIBUTE, EDIT_PERSON, OPEN_CASE}
+
+
+def requires(permission: str) -> Callable:
+    if permission not in PERMISSIONS:
+        raise ValueError(f"Unknown permission {permission!r}")
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def enforced(request, *args, **kwargs):
+            actor = request.user
+            if permission in _PERSON_ROUTES:
+                person = policy.get_person_for(actor, kwargs.pop("person_id"))
+                if permission == EDIT_PERSON and not policy.can_edit_person(actor, person):
+                    raise PermissionDenied
+                if permission == OPEN_CASE and (
+                    actor.agency.agency_type != AgencyType.CHILDRENS_SOCIAL_CARE
+                ):
+                    raise PermissionDenied
+                kwargs["person"] = person
+            elif permission == MANAGE_CASE:
+                case = policy.get_case_for(actor, kwargs.pop("case_id"))
+                if not policy.can_manage_case(actor, case):
+                    raise PermissionDenied
+                kwargs["case"] = case
+            return view(request, *args, **kwargs)
+
+        enforced.permission = permission  # type: ignore[attr-defined]
+        return login_not_required(enforced) if permission == PUBLIC else enforced
+
+    return decorate
