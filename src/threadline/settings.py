@@ -177,7 +177,9 @@ USE_TZ = True
 DATE_FORMAT = "j N Y"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = env_str("STATIC_ROOT", str(VAR_DIR / "static"))
+STATIC_ROOT = env_str("STATIC_ROOT", str(VAR_DIR / "static")) if PRODUCTION else None
+# Outside production, WhiteNoise serves straight from the apps' static folders.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -270,6 +272,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets share the field name `kind`; name their schema enums explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "PersonKindEnum": "threadline.people.models.PersonKind",
+        "NameKindEnum": "threadline.people.models.NameKind",
+    },
 }
 
 LOGGING = {

@@ -4,10 +4,9 @@ it holds no case data. Read-only through the API (the admin and the demo loader 
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics
 from rest_framework.response import Response
 
-from threadline.common.api import READ_ERRORS, RETRIEVE_ERRORS, error_responses
+from threadline.common.api import RETRIEVE_ERRORS, APIView, error_responses
 
 from .models import Agency, Practitioner
 from .serializers import (
@@ -17,20 +16,22 @@ from .serializers import (
     find_agency,
 )
 
+LIST_ERRORS = error_responses(400, 401)  # 400: a malformed limit or offset
 
-class AgencyList(generics.GenericAPIView):
+
+class AgencyList(APIView):
     serializer_class = AgencySerializer
 
     @extend_schema(
         operation_id="agencies_list", tags=["agencies"],
-        responses={200: AgencySerializer(many=True), **READ_ERRORS},
+        responses={200: AgencySerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request):
         page = self.paginate_queryset(Agency.objects.order_by("name"))
         return self.get_paginated_response(AgencySerializer(page, many=True).data)
 
 
-class AgencyDetail(generics.GenericAPIView):
+class AgencyDetail(APIView):
     serializer_class = AgencySerializer
 
     @extend_schema(
@@ -48,7 +49,7 @@ def _practitioners():
     return Practitioner.objects.filter(is_active=True).select_related("agency", "team")
 
 
-class PractitionerList(generics.GenericAPIView):
+class PractitionerList(APIView):
     serializer_class = PractitionerSerializer
 
     @extend_schema(
@@ -67,7 +68,7 @@ class PractitionerList(generics.GenericAPIView):
         return self.get_paginated_response(PractitionerSerializer(page, many=True).data)
 
 
-class PractitionerDetail(generics.GenericAPIView):
+class PractitionerDetail(APIView):
     serializer_class = PractitionerSerializer
 
     @extend_schema(

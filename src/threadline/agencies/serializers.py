@@ -16,6 +16,9 @@ class AgencySummarySerializer(serializers.ModelSerializer):
 
 
 class AgencySerializer(serializers.ModelSerializer):
+    # Plain strings: the address may be blank, which is not a valid `format: email`.
+    safeguarding_email = serializers.CharField(read_only=True)
+
     class Meta:
         model = Agency
         fields = ["id", "code", "name", "agency_type", "area", "phone", "safeguarding_email"]
@@ -28,6 +31,7 @@ class PractitionerSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="get_full_name", read_only=True)
     agency = AgencySummarySerializer(read_only=True, allow_null=True)
     team = serializers.CharField(source="team.name", read_only=True, allow_null=True, default=None)
+    email = serializers.CharField(read_only=True)
 
     class Meta:
         model = Practitioner
@@ -40,6 +44,7 @@ class PractitionerSerializer(serializers.ModelSerializer):
 
 class PractitionerSummarySerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="get_full_name", read_only=True)
+    email = serializers.CharField(read_only=True)
 
     class Meta:
         model = Practitioner
@@ -67,12 +72,14 @@ class AgencyField(serializers.CharField):
     default_error_messages = {"unknown_agency": "There is no agency with id or code {value}."}
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 40)
         kwargs.setdefault("help_text", "The agency's id or code.")
+        kwargs.setdefault("max_length", 40)
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data) -> Agency:
-        value = super().to_internal_value(data)
+    def run_validation(self, data=serializers.empty) -> Agency | None:
+        value = super().run_validation(data)  # a clean string first (length, no NULs)
+        if value is None:
+            return None
         agency = find_agency(value)
         if agency is None:
             self.fail("unknown_agency", value=value)

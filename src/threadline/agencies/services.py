@@ -39,3 +39,18 @@ def create_practitioner(
     record_event(actor=actor, action=AuditAction.CREATE, target=practitioner,
                  summary=f"Created account {username}")
     return practitioner
+
+
+@transaction.atomic
+def issue_api_token(*, actor: Practitioner | None, practitioner: Practitioner) -> str:
+    """The practitioner's API token, created the first time it is asked for. Handing out
+    a credential is audited (the key itself never goes into the trail)."""
+    from rest_framework.authtoken.models import Token
+
+    token, created = Token.objects.get_or_create(user=practitioner)
+    record_event(
+        actor=actor, action=AuditAction.CREATE if created else AuditAction.VIEW,
+        target=practitioner,
+        summary=f"{'Issued' if created else 'Displayed'} the API token of {practitioner.username}",
+    )
+    return token.key

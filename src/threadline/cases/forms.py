@@ -56,3 +56,7 @@ class LeadProfessionalForm(GovUKForm):
         field.queryset = Practitioner.objects.filter(pk__in=in_network).select_related("agency")
         field.widget.attrs["class"] = "govuk-select"
         field.label_from_instance = lambda p: f"{p} — {p.agency}"
+
+
+class InvolvementEndForm(GovUKForm):
+    to_date = GovUKDateField(label="Last day of involvement")

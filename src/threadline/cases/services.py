@@ -82,6 +82,11 @@ def add_involvement(
 def end_involvement(
     *, actor: Practitioner, involvement: Involvement, to_date: date, request=None
 ) -> Involvement:
+    if involvement.to_date is not None:
+        raise invalid("to_date", "This involvement has already ended", "already_ended")
+    if to_date < involvement.from_date:
+        raise invalid("to_date", "The involvement cannot end before it started",
+                      "end_before_start")
     involvement.to_date = to_date
     involvement.full_clean()
     involvement.save(update_fields=["to_date", "updated_at"])

@@ -2,14 +2,14 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from threadline.people.models import Person
 from threadline.sharing.routes import MANAGE_CASE, OPEN_CASE, requires
 
 from . import services
-from .forms import AllocationForm, InvolvementForm, LeadProfessionalForm
+from .forms import AllocationForm, InvolvementEndForm, InvolvementForm, LeadProfessionalForm
 from .models import Case
 
 
@@ -47,6 +47,19 @@ def involvement_add(request, case: Case):
         lambda data: services.add_involvement(actor=request.user, case=case, request=request,
                                               **data),
         "Agency added to the network",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(MANAGE_CASE)
+def involvement_end(request, case: Case, involvement_id):
+    involvement = get_object_or_404(case.involvements.select_related("agency"), pk=involvement_id)
+    return _case_form_page(
+        request, case, InvolvementEndForm(request.POST or None),
+        f"End the involvement of {involvement.agency.name}",
+        lambda data: services.end_involvement(actor=request.user, involvement=involvement,
+                                              request=request, **data),
+        f"{involvement.agency.name} is no longer in the network",
     )
 
 

@@ -5,16 +5,19 @@ error responses every operation documents in the OpenAPI schema."""
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -173,25 +176,29 @@ ETAG_HEADER = OpenApiParameter(
     description="The version of the record; send it back as If-Match to change it.",
 )
 IF_MATCH_HEADER = OpenApiParameter(
-    "If-Match", type=str, location=OpenApiParameter.HEADER, required=True,
+    "If-Match", type={"type": "string", "minLength": 1}, location=OpenApiParameter.HEADER,
+    required=True,
     description="The ETag of the version you are changing.",
 )
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+_IDEMPOTENCY_KEY = re.compile(rf"[\x21-\x7e]{{1,{IDEMPOTENCY_KEY_MAX_LENGTH}}}")
 IDEMPOTENCY_KEY_HEADER = OpenApiParameter(
-    "Idempotency-Key", type=str, location=OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key", location=OpenApiParameter.HEADER, required=False,
+    type={"type": "string", "pattern": f"^{_IDEMPOTENCY_KEY.pattern}$"},
     description=(
-        "Optional, up to 255 characters. Repeating a request with the same key and body "
-        "returns the first response again instead of creating a second record."
+        "Optional: 1 to 255 visible ASCII characters, such as a UUID. Repeating a request "
+        "with the same key and body returns the first response again instead of creating "
+        "a second record."
     ),
 )
 REPLAYED_HEADER = OpenApiParameter(
-    "Idempotent-Replayed", type=str, location=OpenApiParameter.HEADER, response=[201],
+    "Idempotent-Replayed", type=str, location=OpenApiParameter.HEADER, response=[200, 201],
     description="`true` when this response is a replay of an earlier request with the same key.",
 )
 
 
 # --- Idempotency-Key -------------------------------------------------------------------
 
-IDEMPOTENCY_KEY_MAX_LENGTH = 255
 # A key is remembered for a day; a claim whose request never finished (a crashed worker)
 # is given up after a few minutes so the client can retry.
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -227,7 +234,9 @@ def _claim(actor, key: str, fingerprint: str):
         abandoned = existing.status_code is None and age > IDEMPOTENCY_ABANDONED_AFTER
         if age > IDEMPOTENCY_TTL or abandoned:
             # Conditional delete: only one retrier wins the right to reclaim the key.
-            IdempotencyRecord.objects.filter(pk=existing.pk, created_at=existing.created_at).delete()
+            IdempotencyRecord.objects.filter(
+                pk=existing.pk, created_at=existing.created_at
+            ).delete()
             continue
         if existing.fingerprint != fingerprint:
             raise IdempotencyKeyReused()
@@ -251,10 +260,10 @@ def idempotent(handler: Callable) -> Callable:
         key = request.headers.get("Idempotency-Key")
         if key is None:
             return handler(view, request, *args, **kwargs)
-        if not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        if not _IDEMPOTENCY_KEY.fullmatch(key):
             raise exceptions.ValidationError(
                 {"Idempotency-Key": [exceptions.ErrorDetail(
-                    f"Send a key of 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters",
+                    f"Send a key of 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters",
                     code="invalid_idempotency_key",
                 )]}
             )
@@ -277,3 +286,61 @@ def idempotent(handler: Callable) -> Callable:
         return response
 
     return wrapper
+
+
+def forget_old_idempotency_records(*, now=None) -> int:
+    """Delete remembered responses past their day (they hold copies of personal data).
+    Run daily from a scheduled task; returns how many were deleted."""
+    from .models import IdempotencyRecord
+
+    cutoff = (now or timezone.now()) - IDEMPOTENCY_TTL
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+# --- views --------------------------------------------------------------------------
+
+
+class Pagination(LimitOffsetPagination):
+    """`limit` (at most 200) and `offset`; a malformed value is a 400, not ignored."""
+
+    default_limit = 50
+    max_limit = 200
+    max_offset = 10**9  # far past any list, and inside every database's integer range
+
+    def _parameter(self, request, name: str, default: int, maximum: int) -> int:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        if not raw.isascii() or not raw.isdigit():
+            raise exceptions.ValidationError(
+                {name: [exceptions.ErrorDetail("Enter a whole number of 0 or more",
+                                               code="invalid")]}
+            )
+        return min(int(raw), maximum)
+
+    def get_limit(self, request) -> int:
+        return self._parameter(request, self.limit_query_param, self.default_limit,
+                               self.max_limit)
+
+    def get_offset(self, request) -> int:
+        return self._parameter(request, self.offset_query_param, 0, self.max_offset)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 0
+        return parameters
+
+
+class APIView(generics.GenericAPIView):
+    """Base of every API view: JSON bodies only, strict limit/offset pagination."""
+
+    parser_classes = [JSONParser]
+    pagination_class = Pagination
+
+
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    """Any /api/ path that matches no route: the same JSON 404 as a missing record."""
+    error = {"field": None, "code": "not_found", "message": "Not found."}
+    return JsonResponse({**error, "errors": [error]}, status=404)

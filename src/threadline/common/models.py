@@ -52,7 +52,9 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["actor", "key"], name="idempotency_key_unique_per_actor")
+            models.UniqueConstraint(
+                fields=["actor", "key"], name="idempotency_key_unique_per_actor"
+            )
         ]
 
     def __str__(self) -> str:

@@ -4,9 +4,8 @@ parse with a serializer, check the policy, call one service or selector, render.
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.urls import path, reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, status
-from rest_framework.parsers import JSONParser
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.response import Response
 
 from threadline.common.api import (
@@ -18,7 +17,9 @@ from threadline.common.api import (
     REPLAYED_HEADER,
     RETRIEVE_ERRORS,
     UPDATE_ERRORS,
+    APIView,
     Forbidden,
+    PreconditionRequired,
     check_if_match,
     error_responses,
     etag_for,
@@ -53,10 +54,6 @@ from .serializers import (
 
 CREATE_HEADERS = [IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER]
 LIST_BY_PERSON_ERRORS = error_responses(400, 401, 404)
-
-
-class APIView(generics.GenericAPIView):
-    parser_classes = [JSONParser]
 
 
 def _parse(serializer_class, request, data=None):
@@ -136,10 +133,11 @@ class PersonDetail(APIView):
         person = get_person_for(request.user, id)
         if not can_edit_person(request.user, person):
             raise Forbidden()
-        check_if_match(request, person)
+        if not request.headers.get("If-Match"):
+            raise PreconditionRequired()
         data = _parse(PersonUpdateSerializer, request)
         with transaction.atomic():
-            # Compare again under the row lock, so two writers cannot both pass the check.
+            # Compare under the row lock, so two writers cannot both pass the check.
             current = Person.objects.select_for_update().get(pk=person.pk)
             check_if_match(request, current)
             person = services.update_person(

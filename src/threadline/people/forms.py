@@ -54,11 +54,16 @@ class AddressForm(GovUKForm):
 
 
 class RelationshipForm(GovUKForm):
-    other = forms.ChoiceField(label="Person", error_messages={"required": "Select the person"})
+    other = forms.ChoiceField(label="Person", error_messages={
+        "required": "Select the person",
+        "invalid_choice": "Select someone else from the list: a person cannot be related to themselves",
+    })
     type = forms.ChoiceField(label="Relationship", choices=[("", "Select a relationship")] +
                              list(RelationshipType.choices),
                              error_messages={"required": "Select the relationship"})
     from_date = GovUKDateField(label="Since", required=False, help_text="If known")
+    to_date = GovUKDateField(label="Until", required=False,
+                             help_text="Only if the relationship has ended")
     notes = forms.CharField(label="Notes (optional)", required=False, max_length=500,
                             widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -191,7 +191,9 @@ class NameInputSerializer(serializers.Serializer):
         choices=NameKind.choices, default=NameKind.ALIAS,
         help_text="Not `legal`: change the legal name by updating the person.",
     )
-    given_names = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    given_names = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, default=""
+    )
     family_name = serializers.CharField(max_length=200)
     from_date = serializers.DateField(required=False, allow_null=True)
     to_date = serializers.DateField(required=False, allow_null=True)
@@ -211,7 +213,7 @@ class ResidenceInputSerializer(serializers.Serializer):
     line_1 = serializers.CharField(max_length=200)
     line_2 = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     town = serializers.CharField(max_length=100)
-    postcode = serializers.CharField(max_length=10)
+    postcode = serializers.CharField(max_length=20)
     uprn = serializers.CharField(required=False, allow_blank=True, max_length=12, default="")
     from_date = serializers.DateField()
     to_date = serializers.DateField(required=False, allow_null=True, default=None)

@@ -43,6 +43,17 @@ def _clean_nhs_number(value: str | None) -> str | None:
     return normalise_nhs_number(value) or None
 
 
+def _refuse_duplicate_nhs_number(person: Person) -> None:
+    # The unique constraint would say so too, but with no field and no useful code.
+    if person.nhs_number and (
+        Person.objects.filter(nhs_number=person.nhs_number).exclude(pk=person.pk).exists()
+    ):
+        raise invalid(
+            "nhs_number", "Someone is already recorded with this NHS number; search for them",
+            "duplicate_nhs_number",
+        )
+
+
 @transaction.atomic
 def create_person(*, actor: Practitioner, request=None, **fields) -> Person:
     """Record a child (born or unborn) or an adult, with their legal name."""
@@ -51,6 +62,7 @@ def create_person(*, actor: Practitioner, request=None, **fields) -> Person:
         raise TypeError(f"Unknown person fields: {sorted(unknown)}")
     fields["nhs_number"] = _clean_nhs_number(fields.get("nhs_number"))
     person = Person(recorded_by_agency=actor.agency, **fields)
+    _refuse_duplicate_nhs_number(person)
     person.full_clean()
     person.save()
     PersonName.objects.create(
@@ -82,6 +94,7 @@ def update_person(*, actor: Practitioner, person: Person, request=None, **fields
     changed = [name for name, value in fields.items() if getattr(person, name) != value]
     for name, value in fields.items():
         setattr(person, name, value)
+    _refuse_duplicate_nhs_number(person)
     person.full_clean()
     person.save()
     if (old_given, old_family) != (person.given_names, person.family_name):

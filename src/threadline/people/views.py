@@ -101,7 +101,8 @@ def relationship_add(request, person: Person):
             other = people.get(pk=data["other"])
             services.add_relationship(
                 actor=request.user, person_a=other, person_b=person, type=data["type"],
-                from_date=data["from_date"], notes=data["notes"], request=request,
+                from_date=data["from_date"], to_date=data["to_date"], notes=data["notes"],
+                request=request,
             )
         except ValidationError as error:
             form.add_service_errors(error, field_map={"person_a": "other", "person_b": "other"})

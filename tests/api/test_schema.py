@@ -1,0 +1,107 @@
+"""The OpenAPI schema is valid and complete: every operation answers every persona
+without a server error, and only with status codes the schema documents."""
+
+import pytest
+from django.core.management import call_command
+from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.generators import SchemaGenerator
+
+from threadline.people.models import Relationship
+
+from ..factories import ResidenceFactory
+
+PERSONAS = ["social_worker", "team_manager", "health_visitor", "outsider", "administrator"]
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def operations(schema, methods):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in methods:
+                yield path, method, operation
+
+
+@pytest.fixture
+def fill(world):
+    """Put a real record, which the social worker may see, in each path's `{id}`."""
+    residence = ResidenceFactory(person=world.child, recorded_by=world.social_worker)
+    ids = {
+        "/api/v1/people/": world.child.pk,
+        "/api/v1/addresses/": residence.pk,
+        "/api/v1/relationships/": Relationship.objects.get().pk,
+        "/api/v1/agencies/": world.health.pk,
+        "/api/v1/practitioners/": world.health_visitor.pk,
+        "/api/v1/cases/": world.case.pk,
+    }
+
+    def filled(path: str) -> str:
+        prefix = next(p for p in ids if path.startswith(p))
+        return path.replace("{id}", str(ids[prefix]))
+
+    return filled
+
+
+def required_query(operation, world) -> dict:
+    names = [p["name"] for p in operation.get("parameters", [])
+             if p["in"] == "query" and p.get("required")]
+    assert set(names) <= {"person"}, names
+    return {"person": world.child.pk} if names else {}
+
+
+def test_the_schema_generates_without_warnings_and_validates(tmp_path):
+    GENERATOR_STATS.reset()
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file",
+                 str(tmp_path / "schema.yaml"))
+
+
+def test_the_schema_and_docs_are_served(client, world):
+    client.force_login(world.social_worker)
+    assert client.get("/api/v1/schema/").status_code == 200
+    assert client.get("/api/v1/docs/").status_code == 200
+
+
+def test_every_operation_documents_its_errors_with_the_error_component(schema):
+    for path, method, operation in operations(schema, {"get", "post", "patch"}):
+        responses = operation["responses"]
+        assert "401" in responses, (method, path)
+        for code, response in responses.items():
+            if code >= "400":
+                ref = response["content"]["application/json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/Error", (method, path, code)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_read_answers_with_a_documented_status(
+    schema, world, fill, api_client_for, persona
+):
+    client = api_client_for(getattr(world, persona))
+    for path, _method, operation in operations(schema, {"get"}):
+        response = client.get(fill(path), required_query(operation, world))
+        assert str(response.status_code) in operation["responses"], (path, response.content)
+        if persona == "social_worker":
+            assert response.status_code == 200, (path, response.content)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_write_refuses_an_empty_body_with_a_documented_status(
+    schema, world, fill, api_client_for, persona
+):
+    client = api_client_for(getattr(world, persona))
+    for path, method, operation in operations(schema, {"post", "patch"}):
+        response = getattr(client, method)(fill(path), {}, format="json")
+        assert response.status_code < 500, (method, path)
+        assert str(response.status_code) in operation["responses"], (
+            method, path, response.status_code, response.content
+        )
+        assert response.json()["code"]
+
+
+def test_every_operation_needs_sign_in(schema, world, fill, client):
+    for path, method, operation in operations(schema, {"get", "post", "patch"}):
+        response = getattr(client, method)(fill(path), required_query(operation, world))
+        assert response.status_code == 401, (method, path)
+        assert response.json()["code"] == "not_authenticated"

@@ -1,0 +1,44 @@
+"""Production settings refuse unsafe configuration and pass Django's deploy checks."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+
+SAFE = {
+    "THREADLINE_ENV": "production",
+    "SECRET_KEY": secrets.token_urlsafe(60),
+    "AUDIT_HMAC_KEY": secrets.token_urlsafe(60),
+    "ALLOWED_HOSTS": "threadline.example.org",
+    "DATABASE_URL": "sqlite:////tmp/threadline-deploy-check.sqlite3",
+}
+
+
+def threadline(*args: str, **env: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items()
+            if k not in {"PYTEST_VERSION", "DEBUG", "SECRET_KEY", "AUDIT_HMAC_KEY"}}
+    return subprocess.run([sys.executable, "-m", "threadline.manage", *args],
+                          env=base | env, capture_output=True, text=True, timeout=60)
+
+
+def test_production_settings_pass_check_deploy():
+    result = threadline("check", "--deploy", "--fail-level", "WARNING", **SAFE)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"DEBUG": "true"}, "DEBUG must be off in production"),
+        ({"SECRET_KEY": "short"}, "Set SECRET_KEY"),
+        ({"AUDIT_HMAC_KEY": ""}, "Set AUDIT_HMAC_KEY"),
+        ({"DEBUG": "perhaps"}, "DEBUG must be true or false"),
+    ],
+)
+def test_production_refuses_to_start_unsafely(override, message):
+    result = threadline("check", **(SAFE | override))
+    assert result.returncode != 0
+    assert message in result.stderr
