@@ -1,6 +1,7 @@
 """Named personas for tests: a child in a case held by Northmoor children's social care,
-the allocated social worker (the lead practitioner), a partner agency in the network,
-a read-only partner outside the network (an outsider), and an administrator."""
+the allocated social worker (the lead practitioner), a partner agency in the network
+(health visiting), an outsider from another area's police, an administrator, and the
+local authority's safeguarding lead and auditor."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ class World:
     health_visitor: Practitioner
     outsider: Practitioner
     administrator: Practitioner
+    safeguarding_lead: Practitioner
+    auditor: Practitioner
     child: Person
     mother: Person
     case: Case
@@ -51,6 +54,11 @@ def world(db) -> World:
     administrator = f.PractitionerFactory(
         username="admin", agency=None, role=Role.ADMINISTRATOR, is_staff=True
     )
+    safeguarding_lead = f.PractitionerFactory(
+        username="lead", agency=social_care, role=Role.SAFEGUARDING_LEAD,
+        job_title="Safeguarding lead",
+    )
+    auditor = f.PractitionerFactory(username="auditor", agency=social_care, role=Role.AUDITOR)
     child = f.PersonFactory(
         given_names="Riley", family_name="Marsh", date_of_birth=dt.date(2025, 2, 1),
         recorded_by_agency=social_care,
@@ -61,9 +69,12 @@ def world(db) -> World:
     f.AllocationFactory(case=case, social_worker=social_worker, allocated_by=team_manager)
     f.InvolvementFactory(case=case, agency=social_care, practitioner=social_worker, role="Social worker")
     f.InvolvementFactory(case=case, agency=health, practitioner=health_visitor, role="Health visitor")
+    # The area's information-sharing agreement, both ways.
+    f.SharingAgreementFactory(provider=social_care, recipient=health, categories=["social_care"])
+    f.SharingAgreementFactory(provider=health, recipient=social_care, categories=["health"])
     return World(
         social_care, health, outsider_agency, social_worker, team_manager, health_visitor,
-        outsider, administrator, child, mother, case,
+        outsider, administrator, safeguarding_lead, auditor, child, mother, case,
     )
 
 

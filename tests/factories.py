@@ -10,6 +10,7 @@ from django.conf import settings
 
 from threadline.agencies.models import Agency, AgencyType, Experience, Practitioner, Role
 from threadline.cases.models import Allocation, Case, Involvement
+from threadline.sharing.models import AGENCY_CATEGORY, AgreementCategory, SharingAgreement
 from threadline.people.models import (
     Address,
     NameKind,
@@ -46,6 +47,7 @@ class PractitionerFactory(factory.django.DjangoModelFactory):
     role = Role.PRACTITIONER
     job_title = "Practitioner"
     phone = "01632 960001"
+    mfa_exempt = True  # personas are force_login'ed; MFA tests build non-exempt users
 
     @factory.post_generation
     def password(self, create, extracted, **kwargs):
@@ -136,6 +138,7 @@ class InvolvementFactory(factory.django.DjangoModelFactory):
     agency = factory.SubFactory(AgencyFactory)
     role = "Health visitor"
     from_date = dt.date(2025, 1, 6)
+    category = factory.LazyAttribute(lambda i: AGENCY_CATEGORY[AgencyType(i.agency.agency_type)])
 
 
 class AllocationFactory(factory.django.DjangoModelFactory):
@@ -146,3 +149,26 @@ class AllocationFactory(factory.django.DjangoModelFactory):
     social_worker = factory.SubFactory(SocialWorkerFactory)
     from_date = dt.date(2025, 1, 6)
     allocated_by = factory.SelfAttribute("social_worker")
+
+
+class SharingAgreementFactory(factory.django.DjangoModelFactory):
+    """`provider` shares `categories` (a list) with `recipient`."""
+
+    class Meta:
+        model = SharingAgreement
+        skip_postgeneration_save = True
+
+    title = "Test information-sharing agreement"
+    provider = factory.SubFactory(AgencyFactory)
+    recipient = factory.SubFactory(AgencyFactory)
+    purpose = "Safeguarding children in the network"
+    legal_basis = "public_task"
+    from_date = dt.date(2024, 1, 1)
+    to_date = dt.date(2030, 12, 31)
+    recorded_by = factory.SubFactory(PractitionerFactory, agency=None, role=Role.ADMINISTRATOR)
+
+    @factory.post_generation
+    def categories(self, create, extracted, **kwargs):
+        if create:
+            for category in extracted or []:
+                AgreementCategory.objects.create(agreement=self, category=category)

@@ -1,7 +1,8 @@
 """Threadline settings, read from environment variables.
 
 `THREADLINE_ENV` is `local` (default: the demo on SQLite), `test` or `production`.
-Production refuses to start with DEBUG on or without a real SECRET_KEY and audit key.
+Production refuses to start with DEBUG on, without a real SECRET_KEY and audit key, or
+with MFA turned off.
 """
 
 import os
@@ -60,6 +61,9 @@ DEBUG = env_bool("DEBUG", ENVIRONMENT == "local")
 SECRET_KEY = env_str("SECRET_KEY", _INSECURE_DEFAULT)
 # The audit chain's HMAC key lives outside the database (see docs/security.md).
 AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", _INSECURE_DEFAULT)
+# Every account needs a second factor (TOTP) unless marked `mfa_exempt`, as the demo
+# accounts are; production ignores exemptions and refuses to run without MFA.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
 
 if PRODUCTION:
     if DEBUG:
@@ -67,6 +71,8 @@ if PRODUCTION:
     for _name, _value in (("SECRET_KEY", SECRET_KEY), ("AUDIT_HMAC_KEY", AUDIT_HMAC_KEY)):
         if _value == _INSECURE_DEFAULT or len(_value) < 50:
             raise ImproperlyConfigured(f"Set {_name} to a random value of 50 characters or more.")
+    if not MFA_REQUIRED:
+        raise ImproperlyConfigured("MFA_REQUIRED cannot be turned off in production.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -83,6 +89,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks_db",
     "threadline.common",
     "threadline.agencies",
@@ -100,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): second factor done
     "threadline.web.middleware.SignInRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -147,6 +156,13 @@ AUTH_USER_MODEL = "agencies.Practitioner"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+# Django's ModelBackend, refusing a (username, address) pair that has failed too often.
+AUTHENTICATION_BACKENDS = ["threadline.web.backends.LockoutBackend"]
+# After LOCKOUT_ATTEMPTS failed passwords or codes for one username from one address
+# within LOCKOUT_MINUTES, that pair is refused for LOCKOUT_MINUTES.
+LOCKOUT_ATTEMPTS = env_int("LOCKOUT_ATTEMPTS", 5)
+LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 15)
+OTP_TOTP_ISSUER = "Threadline"  # the name authenticator apps show beside the code
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -167,6 +183,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: each request extends the session
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)  # however active, then sign in again
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

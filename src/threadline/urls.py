@@ -5,6 +5,8 @@ urlpatterns = [
     path("", include("threadline.web.urls")),
     path("", include("threadline.people.urls")),
     path("", include("threadline.cases.urls")),
+    path("", include("threadline.sharing.urls")),
+    path("", include("threadline.audit.urls")),
     path("api/v1/", include("threadline.api_urls")),
     path("admin/", admin.site.urls),
 ]

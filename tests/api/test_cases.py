@@ -6,7 +6,13 @@ from threadline.agencies.models import Role
 from threadline.audit.models import AuditEvent
 from threadline.cases.models import Allocation, Case, Involvement
 
-from ..factories import AgencyFactory, PersonFactory, PractitionerFactory, SocialWorkerFactory
+from ..factories import (
+    AgencyFactory,
+    InvolvementFactory,
+    PersonFactory,
+    PractitionerFactory,
+    SocialWorkerFactory,
+)
 from .helpers import assert_error, audit_count
 
 CASES = "/api/v1/cases/"
@@ -233,3 +239,17 @@ def test_wrong_method_on_a_case_is_405(world, api_client_for, method):
     response = getattr(api_client_for(world.social_worker), method)(case_url(world.case))
     assert_error(response, 405, "method_not_allowed")
     assert response["Allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_an_agencys_involvement_is_shown_only_under_a_sharing_agreement(world, api_client_for):
+    """Treatment by a substance-misuse service is that service's information: the network
+    shows it only to agencies an agreement lets see it, on every response."""
+    service = AgencyFactory(code="nm-drugs", agency_type="adult_substance_misuse")
+    InvolvementFactory(case=world.case, agency=service, role="Recovery worker")
+    seen = api_client_for(world.health_visitor).get(case_url(world.case)).json()
+    assert "nm-drugs" not in {i["agency"]["code"] for i in seen["involvements"]}
+    changed = api_client_for(world.team_manager).post(
+        case_url(world.case, "lead-professional"),
+        {"lead_professional": str(world.health_visitor.pk)}, format="json",
+    ).json()
+    assert "nm-drugs" not in {i["agency"]["code"] for i in changed["involvements"]}

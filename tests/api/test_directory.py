@@ -120,3 +120,11 @@ def test_a_malformed_page_parameter_is_a_400(world, api_client_for, params):
 @pytest.mark.parametrize("path", ["/api/v1/nothing/", "/api/v1/people/not-a-uuid/"])
 def test_an_unknown_api_path_is_a_json_404(world, api_client_for, path):
     assert_error(api_client_for(world.outsider).get(path), 404, "not_found")
+
+
+def test_a_post_to_an_unknown_api_path_is_a_json_404_not_a_csrf_page(world):
+    token = Token.objects.create(user=world.health_visitor)
+    client = APIClient(enforce_csrf_checks=True)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.post("/api/v1/cases/null,null/allocations/", {}, format="json")
+    assert_error(response, 404, "not_found")

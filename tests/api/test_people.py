@@ -63,6 +63,7 @@ def test_an_unborn_child_with_an_expected_date_is_recorded(world, api_client_for
         ({"date_of_birth": "04/05/2021"}, "invalid", "date_of_birth"),
         ({"kind": "martian"}, "invalid_choice", "kind"),
         ({"family_name": ""}, "blank", "family_name"),
+        ({"family_name": 42}, "invalid", "family_name"),
     ],
 )
 def test_bad_person_details_are_refused_and_nothing_saved(
@@ -309,3 +310,8 @@ def test_a_name_without_given_names(world, api_client_for):
     )
     assert response.status_code == 201, response.content
     assert (response.json()["kind"], response.json()["given_names"]) == ("alias", "")
+
+
+def test_an_empty_date_of_birth_in_a_search_is_refused(world, api_client_for):
+    response = api_client_for(world.social_worker).get(PEOPLE, {"date_of_birth": ""})
+    assert_error(response, 400, "invalid", "date_of_birth")

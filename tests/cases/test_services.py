@@ -7,13 +7,9 @@ from threadline.cases import services
 from threadline.cases.models import Allocation, Case
 from threadline.cases.selectors import current_allocation, my_children
 
+from ..errors import codes
 from ..factories import PersonFactory, SocialWorkerFactory
 
-
-def codes(error: ValidationError) -> set[str]:
-    if hasattr(error, "error_dict"):
-        return {e.code for errors in error.error_dict.values() for e in errors}
-    return {e.code for e in error.error_list}
 
 
 def test_reallocation_ends_the_current_allocation_the_day_before(world):

@@ -9,11 +9,9 @@ from threadline.people import services
 from threadline.people.models import NameKind, Person, Relationship, Residence
 from threadline.people.selectors import residents_as_of
 
+from ..errors import codes
 from ..factories import AddressFactory
 
-
-def codes(error: ValidationError) -> set[str]:
-    return {e.code for errors in error.error_dict.values() for e in errors}
 
 
 def new_child(actor, **overrides):

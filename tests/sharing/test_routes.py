@@ -3,50 +3,61 @@
 A route missing from the matrix fails the suite, so no page ships without a decision
 about who may use it. Personas (tests/conftest.py): the allocated social worker in the
 holding local authority; a health visitor in the network (a partner agency); an outsider
-from another area's police; an administrator without an agency."""
+from another area's police; an administrator without an agency; the local authority's
+safeguarding lead; an auditor."""
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from threadline.audit.models import AuditEvent
+from threadline.sharing.models import AccessRequest, BreakGlass
 
-PERSONAS = ("social_worker", "health_visitor", "outsider", "administrator")
+from ..factories import SharingAgreementFactory
 
-# route name → (how to build its URL, {persona: expected GET status})
-PERSON = "person"
-CASE = "case"
-INVOLVEMENT = "involvement"
-NONE = None
+PERSONAS = ("social_worker", "health_visitor", "outsider", "administrator",
+            "safeguarding_lead", "auditor")
+
+
+def row(*statuses: int) -> dict[str, int]:
+    return dict(zip(PERSONAS, statuses, strict=True))
+
+
+ALL_200 = row(200, 200, 200, 200, 200, 200)
+IN_REACH = row(200, 200, 404, 404, 200, 200)  # the child: in the network, or CSC colleagues
+HOLDER_ONLY = row(200, 403, 404, 404, 200, 200)  # changes for the case-holding authority
+# route name → (the record its URL needs, expected GET status per persona)
 MATRIX = {
-    "dashboard": (NONE, dict.fromkeys(PERSONAS, 200)),
-    "person-search": (NONE, dict.fromkeys(PERSONAS, 200)),
-    "person-create": (NONE, dict.fromkeys(PERSONAS, 200)),
-    "person-detail": (PERSON, {"social_worker": 200, "health_visitor": 200, "outsider": 404,
-                               "administrator": 404}),
-    "person-edit": (PERSON, {"social_worker": 200, "health_visitor": 403, "outsider": 404,
-                             "administrator": 404}),
-    "address-add": (PERSON, {"social_worker": 200, "health_visitor": 200, "outsider": 404,
-                             "administrator": 404}),
-    "relationship-add": (PERSON, {"social_worker": 200, "health_visitor": 200, "outsider": 404,
-                                  "administrator": 404}),
-    "name-add": (PERSON, {"social_worker": 200, "health_visitor": 200, "outsider": 404,
-                          "administrator": 404}),
-    "reference-add": (PERSON, {"social_worker": 200, "health_visitor": 200, "outsider": 404,
-                               "administrator": 404}),
-    # POST-only: a GET is 405 for everyone who may reach it.
-    "case-open": (PERSON, {"social_worker": 405, "health_visitor": 405, "outsider": 405,
-                           "administrator": 405}),
-    "involvement-add": (CASE, {"social_worker": 200, "health_visitor": 403, "outsider": 404,
-                               "administrator": 404}),
-    "involvement-end": (INVOLVEMENT, {"social_worker": 200, "health_visitor": 403,
-                                      "outsider": 404, "administrator": 404}),
-    "allocation-add": (CASE, {"social_worker": 200, "health_visitor": 403, "outsider": 404,
-                              "administrator": 404}),
-    "lead-professional-set": (CASE, {"social_worker": 200, "health_visitor": 403,
-                                     "outsider": 404, "administrator": 404}),
-    "login": (NONE, dict.fromkeys(PERSONAS, 302)),  # signed-in users are sent on
-    "logout": (NONE, dict.fromkeys(PERSONAS, 405)),  # sign-out is POST only
-    "healthz": (NONE, dict.fromkeys(PERSONAS, 200)),
+    "dashboard": (None, ALL_200),
+    "person-search": (None, ALL_200),
+    "person-create": (None, ALL_200),
+    "person-detail": ("person", IN_REACH),
+    "person-edit": ("person", HOLDER_ONLY),
+    "address-add": ("person", IN_REACH),
+    "relationship-add": ("person", IN_REACH),
+    "name-add": ("person", IN_REACH),
+    "reference-add": ("person", IN_REACH),
+    "case-open": ("person", row(405, 405, 405, 405, 405, 405)),  # POST only
+    "involvement-add": ("case", HOLDER_ONLY),
+    "involvement-end": ("involvement", HOLDER_ONLY),
+    "allocation-add": ("case", HOLDER_ONLY),
+    "lead-professional-set": ("case", HOLDER_ONLY),
+    "agreement-list": (None, ALL_200),
+    "agreement-create": (None, row(403, 403, 403, 200, 403, 403)),
+    "agreement-end": ("agreement", row(403, 403, 403, 200, 403, 403)),
+    "access-request-create": ("person", IN_REACH),
+    "access-requests": (None, ALL_200),
+    "access-request-decide": ("access_request", row(403, 403, 403, 403, 200, 403)),
+    "break-glass": (None, ALL_200),
+    "break-glass-review": (None, row(403, 403, 403, 403, 200, 403)),
+    "break-glass-review-one": ("break_glass", row(403, 403, 403, 403, 200, 403)),
+    "audit-search": (None, row(403, 403, 403, 403, 200, 200)),
+    "login": (None, row(302, 302, 302, 302, 302, 302)),  # signed-in users are sent on
+    # Sign-in's second step: personas are MFA-exempt without an app, so they are sent on.
+    "mfa-verify": (None, row(302, 302, 302, 302, 302, 302)),
+    "mfa-enrol": (None, row(302, 302, 302, 302, 302, 302)),
+    "reauthenticate": (None, ALL_200),
+    "logout": (None, row(405, 405, 405, 405, 405, 405)),  # sign-out is POST only
+    "healthz": (None, ALL_200),
 }
 
 
@@ -68,6 +79,28 @@ def web_routes():
     return found
 
 
+def url_kwargs(kind, world) -> dict:
+    if kind == "person":
+        return {"person_id": world.child.pk}
+    if kind == "case":
+        return {"case_id": world.case.pk}
+    if kind == "involvement":
+        return {"case_id": world.case.pk, "involvement_id": world.case.involvements.first().pk}
+    if kind == "agreement":
+        return {"agreement_id": SharingAgreementFactory(provider=world.health,
+                                                        recipient=world.social_care).pk}
+    if kind == "access_request":
+        access = AccessRequest.objects.create(
+            requester=world.health_visitor, child=world.child, provider=world.social_care,
+            category="police_intelligence", reason="test")
+        return {"request_id": access.pk}
+    if kind == "break_glass":
+        glass = BreakGlass.objects.create(actor=world.outsider, person=world.child,
+                                          reason="test", expires_at="2099-01-01T00:00Z")
+        return {"glass_id": glass.pk}
+    return {}
+
+
 def test_every_web_route_declares_a_permission_and_is_in_the_matrix():
     routes = web_routes()
     undeclared = [name for name, view in routes if not hasattr(view, "permission")]
@@ -79,16 +112,9 @@ def test_every_web_route_declares_a_permission_and_is_in_the_matrix():
 @pytest.mark.parametrize("route", sorted(MATRIX))
 def test_matrix(client, world, route, persona):
     kind, expected = MATRIX[route]
-    kwargs = {
-        PERSON: {"person_id": world.child.pk},
-        CASE: {"case_id": world.case.pk},
-        INVOLVEMENT: {"case_id": world.case.pk,
-                      "involvement_id": world.case.involvements.first().pk},
-        NONE: {},
-    }[kind]
+    url = reverse(route, kwargs=url_kwargs(kind, world))
     client.force_login(getattr(world, persona))
-    response = client.get(reverse(route, kwargs=kwargs))
-    assert response.status_code == expected[persona]
+    assert client.get(url).status_code == expected[persona]
 
 
 def test_anonymous_users_are_sent_to_sign_in(client, world):
@@ -106,3 +132,12 @@ def test_pages_that_show_a_person_write_the_audit_trail(client, world):
     assert viewed.last().child_id == world.child.pk
     client.get(reverse("person-search"), {"name": "Marsh"})
     assert AuditEvent.objects.filter(action="search", actor=world.health_visitor).exists()
+
+
+def test_who_has_looked_at_this_child(client, world):
+    client.force_login(world.health_visitor)
+    client.get(reverse("person-detail", kwargs={"person_id": world.child.pk}))
+    client.force_login(world.safeguarding_lead)
+    page = client.get(reverse("audit-search"), {"child": world.child.pk}).content.decode()
+    assert "Who has looked at Riley Marsh" in page
+    assert "hv" in page and "Viewed Riley Marsh" in page

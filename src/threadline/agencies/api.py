@@ -58,7 +58,7 @@ class PractitionerList(APIView):
         responses={200: PractitionerSerializer(many=True), **error_responses(400, 401)},
     )
     def get(self, request):
-        query = PractitionerQuerySerializer(data=request.query_params)
+        query = PractitionerQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         practitioners = _practitioners()
         if "agency" in query.validated_data:

@@ -65,6 +65,7 @@ class Role(models.TextChoices):
     SAFEGUARDING_LEAD = "safeguarding_lead", "Agency safeguarding lead"
     FRONT_DOOR_OFFICER = "front_door_officer", "Front-door officer"
     PARTNERSHIP_OFFICER = "partnership_officer", "Partnership officer"
+    AUDITOR = "auditor", "Auditor"
     ADMINISTRATOR = "administrator", "Administrator"
 
 
@@ -92,6 +93,10 @@ class Practitioner(AbstractUser):
     phone = models.CharField(max_length=40, blank=True)
     experience = models.CharField(
         max_length=20, choices=Experience.choices, blank=True, default=""
+    )
+    mfa_exempt = models.BooleanField(
+        default=False,
+        help_text="Signs in with a password only (demo accounts). Ignored in production.",
     )
 
     class Meta:

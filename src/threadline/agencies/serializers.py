@@ -5,6 +5,8 @@ import uuid
 
 from rest_framework import serializers
 
+from threadline.common.api import TextField
+
 from .models import Agency, Practitioner
 
 
@@ -53,7 +55,7 @@ class PractitionerSummarySerializer(serializers.ModelSerializer):
 
 
 class PractitionerQuerySerializer(serializers.Serializer):
-    agency = serializers.CharField(
+    agency = TextField(
         required=False, help_text="Only practitioners of this agency (its id or code)."
     )
 
@@ -66,7 +68,7 @@ def find_agency(value: str) -> Agency | None:
         return Agency.objects.filter(code=value).first()
 
 
-class AgencyField(serializers.CharField):
+class AgencyField(TextField):
     """An agency named by its id or its code."""
 
     default_error_messages = {"unknown_agency": "There is no agency with id or code {value}."}

@@ -12,6 +12,15 @@ class AuditAction(models.TextChoices):
     SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
     SIGN_OUT = "sign_out", "Signed out"
     DENIED = "denied", "Denied"
+    BREAK_GLASS = "break_glass", "Break-glass access"
+    ACCESS_REQUEST = "access_request", "Asked for access"
+    ACCESS_DECISION = "access_decision", "Decided an access request"
+    PERMISSION_CHANGE = "permission_change", "Changed a sharing agreement"
+    MFA_ENROLLED = "mfa_enrolled", "Set up an authenticator app"
+    MFA_VERIFIED = "mfa_verified", "Entered an authenticator code"
+    MFA_FAILED = "mfa_failed", "Wrong authenticator code"
+    LOCKED_OUT = "locked_out", "Locked out"
+    REAUTHENTICATED = "reauthenticated", "Confirmed identity again"
 
 
 class AuditEvent(models.Model):

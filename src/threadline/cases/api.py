@@ -71,6 +71,7 @@ class CaseList(APIView):
             raise Forbidden()
         data = _parse(CaseInputSerializer, request)
         case = services.open_case(actor=request.user, request=request, **data)
+        # A new case has no network yet: nothing here the caller may not see.
         response = Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
         response["Location"] = reverse("api-case-detail", args=[case.pk])
         return response
@@ -140,9 +141,9 @@ class CaseLeadProfessional(APIView):
     def post(self, request, id):
         case = _case_to_manage(request, id)
         data = _parse(LeadProfessionalInputSerializer, request)
-        case = services.set_lead_professional(
-            actor=request.user, case=case, request=request, **data
-        )
+        services.set_lead_professional(actor=request.user, case=case, request=request, **data)
+        # Rendered through the selector: the network shown is only what the caller may see.
+        case = selectors.get_case_record(actor=request.user, case_id=case.pk, request=request)
         return Response(CaseSerializer(case).data)
 
 

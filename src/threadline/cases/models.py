@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from threadline.common.models import DatedQuerySet, RecordModel, dates_in_order
+from threadline.sharing.models import SharedRecord
 
 
 class Case(RecordModel):
@@ -48,8 +49,12 @@ class Case(RecordModel):
         return self.closed_on is None
 
 
-class Involvement(RecordModel):
-    """An agency — and usually a named practitioner — in the child's network."""
+class Involvement(SharedRecord, RecordModel):
+    """An agency — and usually a named practitioner — in the child's network.
+
+    That an agency is involved is itself that agency's information (treatment by an
+    adult substance-misuse service is special-category data), so involvements carry the
+    agency's information category and are shown to others under sharing agreements."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="involvements")
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")

@@ -7,29 +7,22 @@ from threadline.agencies.models import Practitioner
 from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 from threadline.people.models import Person
-from threadline.sharing.policy import cases_visible_to, get_case_for
+from threadline.sharing.policy import cases_visible_to, get_case_for, shared_records
 
 from .models import Allocation, Case, Involvement
 
 
 def open_case_for(*, actor: Practitioner, child: Person) -> Case | None:
-    """The child's open case with its network and allocations, if the actor may see it."""
-    return (
-        cases_visible_to(actor)
-        .filter(child=child)
-        .select_related("local_authority", "lead_agency", "lead_professional__agency")
-        .prefetch_related(
-            Prefetch(
-                "involvements",
-                queryset=Involvement.objects.select_related("agency", "practitioner"),
-            ),
-            Prefetch(
-                "allocations",
-                queryset=Allocation.objects.select_related("social_worker"),
-            ),
-        )
-        .first()
-    )
+    """The child's open case with the network the actor may see and the allocations."""
+    return _with_network(cases_visible_to(actor).filter(child=child), actor).first()
+
+
+def withheld_involvements(*, actor: Practitioner, case: Case) -> int:
+    """How many current involvements the actor may not see (`case` as loaded by
+    `open_case_for`): the page may say that more agencies are involved, and whom to ask,
+    never which."""
+    shown = [i.pk for i in case.involvements.all()]
+    return Involvement.objects.filter(case=case).current().exclude(pk__in=shown).count()
 
 
 def current_allocation(case: Case) -> Allocation | None:
@@ -54,14 +47,17 @@ def my_children(actor: Practitioner) -> QuerySet[Case]:
     )
 
 
-def _with_network(cases: QuerySet[Case]) -> QuerySet[Case]:
+def _with_network(cases: QuerySet[Case], actor: Practitioner) -> QuerySet[Case]:
+    """Cases with the involvements the actor may see (sharing agreements decide which
+    agencies' involvement crosses agency lines) and the allocation history."""
+    visible = shared_records(
+        actor, Involvement.objects.select_related("agency", "practitioner"),
+        agency_field="agency_id", child_field="case__child_id",
+    )
     return cases.select_related(
         "child", "local_authority", "lead_agency", "lead_professional__agency"
     ).prefetch_related(
-        Prefetch(
-            "involvements",
-            queryset=Involvement.objects.select_related("agency", "practitioner"),
-        ),
+        Prefetch("involvements", queryset=visible),
         Prefetch("allocations", queryset=Allocation.objects.select_related("social_worker")),
     )
 
@@ -70,7 +66,7 @@ def get_case_record(*, actor: Practitioner, case_id, request=None) -> Case:
     """The case with its network and allocation history, through the policy (404 if the
     actor may not see it), with the view audited."""
     case = get_case_for(actor, case_id)
-    case = _with_network(Case.objects.filter(pk=case.pk)).get()
+    case = _with_network(Case.objects.filter(pk=case.pk), actor).get()
     record_event(
         actor=actor, action=AuditAction.VIEW, target=case, child=case.child,
         summary=f"Viewed case {case.reference}", request=request,

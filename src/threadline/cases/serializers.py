@@ -10,7 +10,9 @@ from threadline.agencies.serializers import (
     PractitionerField,
     PractitionerSummarySerializer,
 )
+from threadline.common.api import TextField
 from threadline.people.serializers import PersonSummarySerializer, VisiblePersonField
+from threadline.sharing.models import Confidentiality, InformationCategory
 
 from .models import Allocation, Case, Involvement
 
@@ -27,7 +29,10 @@ class InvolvementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Involvement
-        fields = ["id", "agency", "practitioner", "role", "from_date", "to_date", "current"]
+        fields = [
+            "id", "agency", "practitioner", "role", "from_date", "to_date", "current",
+            "category", "confidentiality",
+        ]
         read_only_fields = fields
 
     def get_current(self, involvement: Involvement) -> bool:
@@ -86,9 +91,14 @@ class InvolvementInputSerializer(serializers.Serializer):
     practitioner = PractitionerField(
         required=False, allow_null=True, help_text="Someone who works for the agency."
     )
-    role = serializers.CharField(max_length=120, help_text="For example: health visitor.")
+    role = TextField(max_length=120, help_text="For example: health visitor.")
     from_date = serializers.DateField()
     to_date = serializers.DateField(required=False, allow_null=True)
+    category = serializers.ChoiceField(
+        choices=InformationCategory.choices, required=False,
+        help_text="Whose information this involvement is; the agency's own by default.",
+    )
+    confidentiality = serializers.ChoiceField(choices=Confidentiality.choices, required=False)
 
 
 class AllocationInputSerializer(serializers.Serializer):

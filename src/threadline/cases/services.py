@@ -11,6 +11,7 @@ from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 from threadline.common.errors import invalid
 from threadline.people.models import Person
+from threadline.sharing.models import AGENCY_CATEGORY, Confidentiality
 
 from .models import Allocation, Case, Involvement
 
@@ -58,9 +59,11 @@ def open_case(
 @transaction.atomic
 def add_involvement(
     *, actor: Practitioner, case: Case, agency: Agency, role: str, from_date: date,
-    practitioner: Practitioner | None = None, to_date: date | None = None, request=None,
+    practitioner: Practitioner | None = None, to_date: date | None = None,
+    category: str | None = None, confidentiality: str = Confidentiality.NORMAL, request=None,
 ) -> Involvement:
-    """Add an agency (and optionally its named practitioner) to the child's network."""
+    """Add an agency (and optionally its named practitioner) to the child's network. The
+    involvement is the agency's information, of its category unless said otherwise."""
     if practitioner is not None and practitioner.agency_id != agency.pk:
         raise invalid(
             "practitioner", f"{practitioner} does not work for {agency}", "practitioner_not_in_agency"
@@ -68,6 +71,8 @@ def add_involvement(
     involvement = Involvement(
         case=case, agency=agency, practitioner=practitioner, role=role,
         from_date=from_date, to_date=to_date,
+        category=category or AGENCY_CATEGORY[AgencyType(agency.agency_type)],
+        confidentiality=confidentiality,
     )
     involvement.full_clean()
     involvement.save()

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, JsonResponse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
@@ -123,6 +124,18 @@ class IdempotencyKeyInFlight(exceptions.APIException):
     status_code = 409
     default_code = "idempotency_key_in_flight"
     default_detail = "A request with this Idempotency-Key is still being processed; retry later."
+
+
+class TextField(serializers.CharField):
+    """A CharField for input that takes only JSON strings (DRF's own would turn 42 or
+    true into "42" or "True", which a client never meant)."""
+
+    default_error_messages = {"invalid": "Send text (a JSON string)."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 # --- OpenAPI: the error body and the responses each kind of operation can give --------
@@ -340,6 +353,7 @@ class APIView(generics.GenericAPIView):
     pagination_class = Pagination
 
 
+@csrf_exempt  # it changes nothing; a POST to a wrong path should still get this 404
 def not_found(request, *args, **kwargs) -> JsonResponse:
     """Any /api/ path that matches no route: the same JSON 404 as a missing record."""
     error = {"field": None, "code": "not_found", "message": "Not found."}

@@ -57,6 +57,8 @@ LIST_BY_PERSON_ERRORS = error_responses(400, 401, 404)
 
 
 def _parse(serializer_class, request, data=None):
+    """Validated input; query strings are passed as a plain dict, so that an empty
+    `?date_of_birth=` is refused rather than read as absent (HTML form semantics)."""
     serializer = serializer_class(
         data=request.data if data is None else data, context={"request": request}
     )
@@ -86,7 +88,7 @@ class PersonList(APIView):
         responses={200: PersonSerializer(many=True), **error_responses(400, 401)},
     )
     def get(self, request):
-        query = _parse(PersonSearchQuerySerializer, request, request.query_params)
+        query = _parse(PersonSearchQuerySerializer, request, request.query_params.dict())
         people = selectors.search_people(actor=request.user, request=request, **query)
         page = self.paginate_queryset(
             people.select_related("recorded_by_agency").prefetch_related(
@@ -198,7 +200,7 @@ class AddressList(APIView):
         responses={200: ResidenceSerializer(many=True), **LIST_BY_PERSON_ERRORS},
     )
     def get(self, request):
-        query = _parse(PersonQuerySerializer, request, request.query_params)
+        query = _parse(PersonQuerySerializer, request, request.query_params.dict())
         person = selectors.get_person_record(
             actor=request.user, person_id=query["person"], request=request
         )
@@ -258,7 +260,7 @@ class RelationshipList(APIView):
         responses={200: RelativeSerializer(many=True), **LIST_BY_PERSON_ERRORS},
     )
     def get(self, request):
-        query = _parse(PersonQuerySerializer, request, request.query_params)
+        query = _parse(PersonQuerySerializer, request, request.query_params.dict())
         person = selectors.get_person_record(
             actor=request.user, person_id=query["person"], request=request
         )

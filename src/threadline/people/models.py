@@ -3,6 +3,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from threadline.common.models import DatedQuerySet, RecordModel, dates_in_order
@@ -99,6 +100,9 @@ class Person(RecordModel):
         if self.kind == PersonKind.UNBORN and not self.given_names:
             return f"Unborn baby {self.family_name}"
         return f"{self.given_names} {self.family_name}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("person-detail", kwargs={"person_id": self.pk})
 
     @property
     def nhs_number_display(self) -> str:

@@ -129,12 +129,17 @@ class PersonRecord:
     allocation: object | None
     network: list
     past_network: list
+    withheld: int
 
 
 def person_record(*, actor: Practitioner, person: Person, request=None) -> PersonRecord:
     """The child (or adult) page: identity, household now, address history with whom,
     relationships, the network and allocation. The view is audited."""
-    from threadline.cases.selectors import current_allocation, open_case_for
+    from threadline.cases.selectors import (
+        current_allocation,
+        open_case_for,
+        withheld_involvements,
+    )
 
     today = timezone.localdate()
     visible = people_visible_to(actor)
@@ -161,6 +166,7 @@ def person_record(*, actor: Practitioner, person: Person, request=None) -> Perso
         allocation=current_allocation(case) if case else None,
         network=[i for i in involvements if i.to_date is None or i.to_date >= today],
         past_network=[i for i in involvements if i.to_date is not None and i.to_date < today],
+        withheld=withheld_involvements(actor=actor, case=case) if case else 0,
     )
 
 

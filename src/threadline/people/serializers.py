@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from threadline.agencies.serializers import AgencyField
+from threadline.common.api import TextField
 from threadline.sharing.policy import people_visible_to
 
 from .models import (
@@ -147,23 +148,23 @@ class RelativeSerializer(serializers.Serializer):
 
 
 class PersonSearchQuerySerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, allow_blank=True, max_length=200,
+    name = TextField(required=False, allow_blank=True, max_length=200,
                                  help_text="Any name they have used; spelt roughly alike.")
     date_of_birth = serializers.DateField(required=False)
-    nhs_number = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    nhs_number = TextField(required=False, allow_blank=True, max_length=20)
 
 
 class PersonInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=PersonKind.choices)
-    given_names = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    family_name = serializers.CharField(max_length=200)
+    given_names = TextField(required=False, allow_blank=True, max_length=200)
+    family_name = TextField(max_length=200)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
     expected_delivery_date = serializers.DateField(required=False, allow_null=True)
     sex = serializers.ChoiceField(choices=Sex.choices, required=False)
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, required=False)
-    first_language = serializers.CharField(required=False, allow_blank=True, max_length=80)
+    first_language = TextField(required=False, allow_blank=True, max_length=80)
     interpreter_needed = serializers.BooleanField(required=False)
-    nhs_number = serializers.CharField(
+    nhs_number = TextField(
         required=False, allow_blank=True, allow_null=True, max_length=20,
         help_text="10 digits; spaces and hyphens are ignored.",
     )
@@ -191,17 +192,17 @@ class NameInputSerializer(serializers.Serializer):
         choices=NameKind.choices, default=NameKind.ALIAS,
         help_text="Not `legal`: change the legal name by updating the person.",
     )
-    given_names = serializers.CharField(
+    given_names = TextField(
         required=False, allow_blank=True, max_length=200, default=""
     )
-    family_name = serializers.CharField(max_length=200)
+    family_name = TextField(max_length=200)
     from_date = serializers.DateField(required=False, allow_null=True)
     to_date = serializers.DateField(required=False, allow_null=True)
 
 
 class ReferenceInputSerializer(serializers.Serializer):
     agency = AgencyField(help_text="Your own agency's id or code.")
-    reference = serializers.CharField(max_length=60)
+    reference = TextField(max_length=60)
 
 
 class PersonQuerySerializer(serializers.Serializer):
@@ -210,11 +211,11 @@ class PersonQuerySerializer(serializers.Serializer):
 
 class ResidenceInputSerializer(serializers.Serializer):
     person = VisiblePersonField()
-    line_1 = serializers.CharField(max_length=200)
-    line_2 = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    town = serializers.CharField(max_length=100)
-    postcode = serializers.CharField(max_length=20)
-    uprn = serializers.CharField(required=False, allow_blank=True, max_length=12, default="")
+    line_1 = TextField(max_length=200)
+    line_2 = TextField(required=False, allow_blank=True, max_length=200, default="")
+    town = TextField(max_length=100)
+    postcode = TextField(max_length=20)
+    uprn = TextField(required=False, allow_blank=True, max_length=12, default="")
     from_date = serializers.DateField()
     to_date = serializers.DateField(required=False, allow_null=True, default=None)
 
@@ -227,4 +228,4 @@ class RelationshipInputSerializer(serializers.Serializer):
     )
     from_date = serializers.DateField(required=False, allow_null=True, default=None)
     to_date = serializers.DateField(required=False, allow_null=True, default=None)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    notes = TextField(required=False, allow_blank=True, max_length=500, default="")

@@ -4,15 +4,21 @@ Every view, API endpoint, search and export starts from `people_visible_to` /
 `cases_visible_to` (the queryset filter) or `get_person_for` / `get_case_for` (the
 object check). A record the actor may not see does not exist for them: 404, never 403.
 
-Need-to-know, as built so far (docs/security.md):
+Need-to-know (docs/security.md):
 - a practitioner sees a child when their agency, or they themselves, are in the network
   of the child's open case (an involvement in force today), or they are the case's lead
-  professional or allocated social worker;
+  professional or allocated social worker, or an approved access request or a
+  break-glass in force names them and the child;
 - a front-door officer sees every child whose case their local authority holds, and
   every person recorded by an agency of their area;
 - everyone sees the people their own agency recorded;
 - adults (and other children) are seen through a relationship to a child the actor sees;
 - an administrator without an agency sees no case data.
+
+Within a record, each agency's information (`SharedRecord` rows) is seen by that agency,
+by agencies a sharing agreement in force lets see that category, by a requester whose
+access request for it was approved, and by a practitioner under break-glass; restricted
+rows only by the people named on them (`shared_records`).
 """
 
 from django.core.exceptions import ValidationError
@@ -23,6 +29,16 @@ from django.utils import timezone
 from threadline.agencies.models import AgencyType, Practitioner, Role
 from threadline.cases.models import Allocation, Case, Involvement
 from threadline.people.models import Person, Relationship
+from threadline.people.phonetic import fold
+from threadline.people.validators import normalise_nhs_number
+
+from .models import (
+    AccessRequest,
+    AccessRequestStatus,
+    AgreementCategory,
+    BreakGlass,
+    Confidentiality,
+)
 
 
 def _network_case_filter(actor: Practitioner) -> Q:
@@ -47,13 +63,29 @@ def cases_visible_to(actor: Practitioner) -> QuerySet[Case]:
     return Case.objects.filter(_network_case_filter(actor))
 
 
+def _approved_requests(actor: Practitioner) -> QuerySet[AccessRequest]:
+    return AccessRequest.objects.filter(
+        requester=actor, status=AccessRequestStatus.APPROVED,
+        expires_on__gte=timezone.localdate(),
+    )
+
+
+def _break_glass(actor: Practitioner) -> QuerySet[BreakGlass]:
+    return BreakGlass.objects.filter(actor=actor, expires_at__gt=timezone.now())
+
+
 def people_visible_to(actor: Practitioner) -> QuerySet[Person]:
     if not actor.is_authenticated or actor.agency_id is None:
         return Person.objects.none()
-    children = cases_visible_to(actor).values("child_id")
-    related = Relationship.objects.filter(Q(person_a__in=children) | Q(person_b__in=children))
+    children = (
+        Q(pk__in=cases_visible_to(actor).values("child_id"))
+        | Q(pk__in=_approved_requests(actor).values("child_id"))
+        | Q(pk__in=_break_glass(actor).values("person_id"))
+    )
+    child_ids = Person.objects.filter(children).values("pk")
+    related = Relationship.objects.filter(Q(person_a__in=child_ids) | Q(person_b__in=child_ids))
     reach = (
-        Q(pk__in=children)
+        children
         | Q(pk__in=related.values("person_a_id"))
         | Q(pk__in=related.values("person_b_id"))
         | Q(recorded_by_agency_id=actor.agency_id)
@@ -113,3 +145,60 @@ def can_open_case(actor: Practitioner) -> bool:
         actor.is_authenticated and actor.agency is not None
         and actor.agency.agency_type == AgencyType.CHILDRENS_SOCIAL_CARE
     )
+
+
+def shared_records(
+    actor: Practitioner, queryset: QuerySet, *, agency_field: str, child_field: str
+) -> QuerySet:
+    """The rows of a `SharedRecord` queryset the actor may see: their own agency's, those
+    a sharing agreement in force lets their agency see, those an approved access request
+    covers, and everything about a child under their break-glass. Restricted rows: only
+    the people named on them."""
+    if not actor.is_authenticated or actor.agency_id is None:
+        return queryset.none()
+    today = timezone.localdate()
+    visible = Q(**{agency_field: actor.agency_id})
+    granted = AgreementCategory.objects.filter(
+        agreement__recipient_id=actor.agency_id,
+        agreement__from_date__lte=today, agreement__to_date__gte=today,
+    ).values_list("agreement__provider_id", "category")
+    for provider_id, category in set(granted):
+        visible |= Q(**{agency_field: provider_id, "category": category})
+    for child_id, provider_id, category in _approved_requests(actor).values_list(
+        "child_id", "provider_id", "category"
+    ):
+        visible |= Q(**{child_field: child_id, agency_field: provider_id, "category": category})
+    visible |= Q(**{f"{child_field}__in": _break_glass(actor).values("person_id")})
+    named = queryset.model.restricted_to.through.objects.filter(
+        practitioner_id=actor.pk
+    ).values(f"{queryset.model._meta.model_name}_id")
+    return queryset.filter(
+        (Q(confidentiality=Confidentiality.NORMAL) & visible) | Q(pk__in=named)
+    )
+
+
+def involvements_visible_to(actor: Practitioner, case: Case) -> QuerySet[Involvement]:
+    return shared_records(
+        actor, case.involvements.all(), agency_field="agency_id", child_field="case__child_id"
+    )
+
+
+def find_for_break_glass(*, nhs_number: str = "", name: str = "", date_of_birth=None) -> Person | None:
+    """The one person exactly matching an NHS number, or a full name and date of birth —
+    outside need-to-know, so no fuzzy matching and no list: zero or several matches
+    give nothing."""
+    if nhs_number:
+        matches = Person.objects.filter(nhs_number=normalise_nhs_number(nhs_number))
+    elif name and date_of_birth:
+        words = name.split()
+        if len(words) < 2:
+            return None
+        matches = Person.objects.filter(
+            date_of_birth=date_of_birth,
+            names__given_folded=fold(" ".join(words[:-1])),
+            names__family_folded=fold(words[-1]),
+        ).distinct()
+    else:
+        return None
+    found = list(matches[:2])
+    return found[0] if len(found) == 1 else None

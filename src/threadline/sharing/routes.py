@@ -8,7 +8,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 
-from threadline.agencies.models import AgencyType
+from threadline.agencies.models import Role
 
 from . import policy
 
@@ -19,9 +19,18 @@ CONTRIBUTE = "contribute"    # in reach: may add addresses, names, relationships
 EDIT_PERSON = "edit_person"  # in reach, and the recording agency or case holder, else 403
 OPEN_CASE = "open_case"      # in reach, and the actor works in children's social care, else 403
 MANAGE_CASE = "manage_case"  # the case is in reach, and the actor's agency holds it, else 403
+ADMINISTER = "administer"    # administrators: agencies, accounts, sharing agreements, else 403
+SAFEGUARDING_LEAD = "safeguarding_lead"  # access decisions, break-glass reviews, else 403
+AUDIT = "audit"              # the audit trail: auditors, safeguarding leads, team managers
 
-PERMISSIONS = (PUBLIC, SIGNED_IN, VIEW_PERSON, CONTRIBUTE, EDIT_PERSON, OPEN_CASE, MANAGE_CASE)
+PERMISSIONS = (PUBLIC, SIGNED_IN, VIEW_PERSON, CONTRIBUTE, EDIT_PERSON, OPEN_CASE, MANAGE_CASE,
+               ADMINISTER, SAFEGUARDING_LEAD, AUDIT)
 _PERSON_ROUTES = {VIEW_PERSON, CONTRIBUTE, EDIT_PERSON, OPEN_CASE}
+_ROLE_ROUTES = {
+    ADMINISTER: {Role.ADMINISTRATOR},
+    SAFEGUARDING_LEAD: {Role.SAFEGUARDING_LEAD},
+    AUDIT: {Role.AUDITOR, Role.SAFEGUARDING_LEAD, Role.TEAM_MANAGER},
+}
 
 
 def requires(permission: str) -> Callable:
@@ -36,11 +45,12 @@ def requires(permission: str) -> Callable:
                 person = policy.get_person_for(actor, kwargs.pop("person_id"))
                 if permission == EDIT_PERSON and not policy.can_edit_person(actor, person):
                     raise PermissionDenied
-                if permission == OPEN_CASE and (
-                    actor.agency.agency_type != AgencyType.CHILDRENS_SOCIAL_CARE
-                ):
+                if permission == OPEN_CASE and not policy.can_open_case(actor):
                     raise PermissionDenied
                 kwargs["person"] = person
+            elif permission in _ROLE_ROUTES:
+                if actor.role not in _ROLE_ROUTES[permission]:
+                    raise PermissionDenied
             elif permission == MANAGE_CASE:
                 case = policy.get_case_for(actor, kwargs.pop("case_id"))
                 if not policy.can_manage_case(actor, case):

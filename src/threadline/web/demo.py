@@ -2,7 +2,8 @@
 dozen fictional agencies of the fictional area of Northmoor over two years.
 
 Everything is invented. NHS numbers are from the 999 range the NHS reserves for testing.
-Loading goes through the same services as the web UI and the API."""
+Loading goes through the same services as the web UI and the API. Demo accounts sign in
+with the shared demo password alone (`mfa_exempt`; never honoured in production)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,6 +18,22 @@ from threadline.agencies.services import create_agency, create_practitioner
 from threadline.cases import services as cases
 from threadline.people import services as people
 from threadline.people.validators import nhs_number_is_valid
+from threadline.sharing import services as sharing
+from threadline.sharing.models import AGENCY_CATEGORY, InformationCategory as Info
+
+# The area's information-sharing agreement: each category of information, and the agencies
+# (beyond the one holding it) allowed to see it. Probation does not share with the
+# family-court advisers: they must ask (see the pending access request).
+SHARING = {
+    Info.SOCIAL_CARE: "all",
+    Info.HEALTH: ["nm-csc", "nm-hospital", "nm-hv", "nm-maternity", "fernside-gp"],
+    Info.SUBSTANCE_MISUSE: ["nm-csc", "nm-hospital", "nm-hv", "nm-maternity", "fernside-gp"],
+    Info.POLICE_INTELLIGENCE: ["nm-csc", "nm-legal"],
+    Info.PROBATION: ["nm-csc", "nm-police"],
+    Info.HOUSING: ["nm-csc", "nm-hv"],
+    Info.EDUCATION: ["nm-csc", "nm-hv", "fernside-gp"],
+    Info.LEGAL: ["nm-csc", "nm-legal", "nm-fca"],
+}
 
 AREA = "Northmoor"
 
@@ -48,13 +65,14 @@ PRACTITIONERS = [
     ("midwife", "nm-maternity", "Joanne", "Reeve", "Specialist safeguarding midwife", Role.PRACTITIONER, ""),
     ("gp", "fernside-gp", "Imran", "Qureshi", "GP, safeguarding lead", Role.SAFEGUARDING_LEAD, ""),
     ("police", "nm-police", "Mark", "Dunmore", "Detective constable, child abuse investigation", Role.PRACTITIONER, ""),
-    ("probation", "nm-probation", "Claire", "Whitfield", "Probation officer", Role.PRACTITIONER, ""),
+    ("probation", "nm-probation", "Claire", "Whitfield", "Senior probation officer, safeguarding lead", Role.SAFEGUARDING_LEAD, ""),
     ("family.court", "nm-fca", "Ruth", "Adeyemi", "Family court adviser", Role.PRACTITIONER, ""),
     ("legal", "nm-legal", "Owen", "Patel", "Child-care solicitor", Role.PRACTITIONER, ""),
     ("housing", "nm-housing", "Bev", "Collins", "Tenancy officer", Role.PRACTITIONER, ""),
     ("recovery", "nm-recovery", "Sean", "Doyle", "Recovery worker", Role.PRACTITIONER, ""),
     ("school", "brookside-school", "Anita", "Shaw", "Designated safeguarding lead", Role.SAFEGUARDING_LEAD, ""),
     ("partnership", "nm-partnership", "Diane", "Cole", "Partnership business manager", Role.PARTNERSHIP_OFFICER, ""),
+    ("auditor", "nm-partnership", "Rob", "Ingram", "Information governance auditor", Role.AUDITOR, ""),
 ]
 
 
@@ -98,13 +116,14 @@ def _load(today: date) -> None:
             actor=None, username=username, password=settings.DEMO_PASSWORD,
             agency=agencies[code], first_name=first, last_name=last, job_title=title,
             role=role, experience=experience, email=f"{username}@{code}.example.org",
-            phone=agencies[code].phone.replace("00", f"{i:02d}", 1),
+            phone=agencies[code].phone.replace("00", f"{i:02d}", 1), mfa_exempt=True,
         )
         for i, (username, code, first, last, title, role, experience) in enumerate(PRACTITIONERS)
     }
-    create_practitioner(actor=None, username="admin", password=settings.DEMO_PASSWORD,
-                        agency=None, role=Role.ADMINISTRATOR, first_name="Sys",
-                        last_name="Admin", is_staff=True, is_superuser=True)
+    admin = create_practitioner(actor=None, username="admin", password=settings.DEMO_PASSWORD,
+                                agency=None, role=Role.ADMINISTRATOR, first_name="Sys",
+                                last_name="Admin", is_staff=True, is_superuser=True, mfa_exempt=True)
+    _share(admin, agencies, today)
     sw, fd = staff["social.worker"], staff["front.door"]
 
     def person(kind, given, family, born, sex, nhs_seed=None, **extra):
@@ -200,3 +219,27 @@ def _load(today: date) -> None:
     cases.allocate_social_worker(actor=manager, case=tyler_case, social_worker=sw,
                                  from_date=ago(months=8))
     cases.set_lead_professional(actor=manager, case=tyler_case, lead_professional=sw)
+
+    # The children's guardian needs the father's probation record for the court.
+    sharing.request_access(
+        actor=staff["family.court"], child=riley, provider=agencies["nm-probation"],
+        category=Info.PROBATION,
+        reason="The court has asked for an analysis of the father's risk before the final "
+        "hearing; I need the probation assessment and any breaches.",
+    )
+
+
+def _share(admin, agencies: dict, today: date) -> None:
+    for provider in agencies.values():
+        category = AGENCY_CATEGORY[AgencyType(provider.agency_type)]
+        shared_with = SHARING.get(category, ["nm-csc"])
+        for recipient in agencies.values():
+            if recipient == provider or not (shared_with == "all" or recipient.code in shared_with):
+                continue
+            sharing.create_agreement(
+                actor=admin, title=f"Northmoor safeguarding ISA: {provider.name} to {recipient.name}",
+                provider=provider, recipient=recipient, categories=[category],
+                purpose="Safeguarding and promoting the welfare of children in Northmoor",
+                legal_basis="public_task", from_date=today - relativedelta(years=2),
+                to_date=today + relativedelta(years=1),
+            )

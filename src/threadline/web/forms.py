@@ -5,7 +5,12 @@ and views hand service errors back to the form with `add_service_errors`."""
 import datetime as dt
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+
+from threadline.audit.services import client_ip
+
+from . import services
 
 _WIDGET_CLASSES = {
     forms.TextInput: "govuk-input",
@@ -133,7 +138,7 @@ class GovUKForm(forms.Form):
             anchor = field.auto_id
             if isinstance(field.field.widget, GovUKDateWidget):
                 anchor = f"{field.auto_id}_day"
-            elif isinstance(field.field.widget, forms.RadioSelect):
+            elif isinstance(field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
                 anchor = f"{field.auto_id}_0"
             links.extend((anchor, message) for message in field.errors)
         return links
@@ -143,6 +148,76 @@ class GovUKRadios(forms.RadioSelect):
     template_name = "components/widgets/radios.html"
 
 
+class GovUKCheckboxes(forms.CheckboxSelectMultiple):
+    template_name = "components/widgets/checkboxes.html"
+
+
 class GovUKCheckbox(forms.CheckboxInput):
     def __init__(self, attrs=None):
         super().__init__({"class": "govuk-checkboxes__input"} | (attrs or {}))
+
+
+# --- Sign-in forms ----------------------------------------------------------------------
+
+class SignInForm(AuthenticationForm):
+    """Username and password. A (username, address) pair that is locked out is refused
+    before its password is checked; `refused` tells the view so."""
+
+    refused = False
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        ip = client_ip(self.request)
+        if username and services.is_locked_out(username=username, ip=ip):
+            self.refused = True
+            raise ValidationError(services.locked_out_message(), code="locked_out")
+        try:
+            return super().clean()
+        except ValidationError as error:
+            if username and services.is_locked_out(username=username, ip=ip):  # just now
+                raise ValidationError(services.locked_out_message(), code="locked_out") from error
+            raise
+
+
+class CodeField(forms.CharField):
+    """The 6-digit code from an authenticator app; spaces are ignored."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            label="Security code", max_length=20,
+            help_text="The 6-digit code your authenticator app shows for Threadline",
+            error_messages={"required": "Enter the 6-digit security code from your app"},
+            widget=forms.TextInput(attrs={
+                "class": "govuk-input--width-5", "inputmode": "numeric",
+                "autocomplete": "one-time-code", "spellcheck": "false",
+            }),
+            **kwargs,
+        )
+
+    def clean(self, value):
+        value = super().clean(value)
+        value = "".join(value.split()).replace("-", "")
+        if value and not (len(value) == 6 and value.isascii() and value.isdigit()):
+            raise ValidationError("Enter the security code as 6 digits, like 123456",
+                                  code="invalid_code")
+        return value
+
+
+class CodeForm(GovUKForm):
+    code = CodeField()
+
+
+class ReauthenticateForm(GovUKForm):
+    """The password again, and a security code for people who have an app."""
+
+    password = forms.CharField(
+        label="Password", strip=False,
+        error_messages={"required": "Enter your password"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = CodeField()
+
+    def __init__(self, *args, with_code: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_code:
+            del self.fields["code"]
