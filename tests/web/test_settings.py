@@ -36,6 +36,7 @@ def test_production_settings_pass_check_deploy():
         ({"SECRET_KEY": "short"}, "Set SECRET_KEY"),
         ({"AUDIT_HMAC_KEY": ""}, "Set AUDIT_HMAC_KEY"),
         ({"DEBUG": "perhaps"}, "DEBUG must be true or false"),
+        ({"MFA_REQUIRED": "false"}, "MFA_REQUIRED cannot be turned off in production"),
     ],
 )
 def test_production_refuses_to_start_unsafely(override, message):

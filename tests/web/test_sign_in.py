@@ -16,7 +16,9 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from threadline.agencies.models import Practitioner
 from threadline.audit.models import AuditEvent
+from threadline.web.demo import load_demo
 from threadline.web.models import SignInAttempt
 from threadline.web.services import mfa_required_for
 
@@ -110,7 +112,7 @@ def test_signing_in_with_an_app_needs_a_code(client, enrolled_user):
     assert response.status_code == 200
     assert error_summary(response) == [
         "The security code is not correct: enter the code your app shows now"]
-    assert 'class="govuk-input govuk-input--width-5 govuk-input--error"' in response.content.decode()
+    assert "govuk-input--width-5 govuk-input--error" in response.content.decode()
     assert client.get(reverse("dashboard")).status_code == 302
 
     device.throttle_reset()  # django-otp makes a quick retry wait: see the next test
@@ -164,6 +166,15 @@ def test_an_exempt_demo_account_signs_in_with_the_password_only(client, db):
     assert sign_in(client, "demo.user")["Location"] == "/"
     assert client.get(reverse("dashboard")).status_code == 200
     assert actions(user) == ["sign_in"]
+
+
+def test_the_demo_accounts_are_exempt_even_in_an_older_demo_database(db):
+    load_demo()
+    demo_accounts = Practitioner.objects.filter(username__in=load_demo().usernames)
+    assert demo_accounts.count() > 10 and not demo_accounts.filter(mfa_exempt=False).exists()
+    demo_accounts.update(mfa_exempt=False)  # as loaded before the field existed
+    load_demo()
+    assert not demo_accounts.filter(mfa_exempt=False).exists()
 
 
 def test_an_exempt_account_with_an_app_still_uses_it(client, db):

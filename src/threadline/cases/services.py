@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -17,9 +17,31 @@ from .models import Allocation, Case, Involvement
 
 
 def _next_reference(opened_on: date) -> str:
+    """TL-<year>-<n>: one more than the highest of the year."""
     prefix = f"TL-{opened_on:%Y}-"
-    count = Case.objects.filter(reference__startswith=prefix).count()
-    return f"{prefix}{count + 1:05d}"
+    newest = (
+        Case.objects.filter(reference__startswith=prefix)
+        .order_by("-reference").values_list("reference", flat=True).first()
+    )
+    number = int(newest.removeprefix(prefix)) + 1 if newest else 1
+    return f"{prefix}{number:05d}"
+
+
+def _save_with_reference(case: Case) -> None:
+    """Save a new case under the next free reference; two cases opened at the same
+    moment race for a number, and the loser takes the next one."""
+    for attempt in range(5):
+        case.reference = _next_reference(case.opened_on)
+        try:
+            with transaction.atomic():
+                case.save(force_insert=True)
+            return
+        except IntegrityError:
+            if Case.objects.filter(child=case.child, closed_on__isnull=True).exists():
+                raise invalid("child", "This child already has an open case",
+                              "case_already_open") from None
+            if attempt == 4:
+                raise
 
 
 def _require_local_authority_staff(actor: Practitioner, case: Case) -> None:
@@ -44,11 +66,16 @@ def open_case(
     if Case.objects.filter(child=child, closed_on__isnull=True).exists():
         raise invalid("child", "This child already has an open case", "case_already_open")
     case = Case(
-        reference=_next_reference(opened_on), child=child, local_authority=actor.agency,
-        opened_on=opened_on, lead_agency=lead_agency or actor.agency,
+        child=child, local_authority=actor.agency, opened_on=opened_on,
+        lead_agency=lead_agency or actor.agency,
     )
-    case.full_clean()
-    case.save()
+    case.full_clean(exclude=["reference"])
+    _save_with_reference(case)
+    # The holding authority is the first agency in the network, with whoever opened it.
+    Involvement.objects.create(
+        case=case, agency=actor.agency, practitioner=actor, role="Children's social care",
+        from_date=opened_on, category=AGENCY_CATEGORY[AgencyType.CHILDRENS_SOCIAL_CARE],
+    )
     record_event(
         actor=actor, action=AuditAction.CREATE, target=case, child=child,
         summary=f"Opened case {case.reference}", request=request,

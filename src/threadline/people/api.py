@@ -218,16 +218,7 @@ class AddressList(APIView):
     @idempotent
     def post(self, request):
         data = _parse(ResidenceInputSerializer, request)
-        # One transaction: a move that fails must not leave a new address row behind.
-        with transaction.atomic():
-            address = services.find_or_create_address(
-                line_1=data["line_1"], line_2=data["line_2"], town=data["town"],
-                postcode=data["postcode"], uprn=data["uprn"],
-            )
-            residence = services.record_move(
-                actor=request.user, person=data["person"], address=address,
-                from_date=data["from_date"], to_date=data["to_date"], request=request,
-            )
+        residence = services.move_to_address(actor=request.user, request=request, **data)
         response = Response(ResidenceSerializer(residence).data, status=status.HTTP_201_CREATED)
         response["Location"] = reverse("api-address-detail", args=[residence.pk])
         return response

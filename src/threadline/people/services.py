@@ -209,6 +209,20 @@ def record_move(
 
 
 @transaction.atomic
+def move_to_address(
+    *, actor: Practitioner, person: Person, line_1: str, town: str, postcode: str,
+    from_date: date, line_2: str = "", uprn: str = "", to_date: date | None = None,
+    request=None,
+) -> Residence:
+    """Record a stay at an address given as text: the address is found or created and
+    the stay recorded together, or neither is."""
+    address = find_or_create_address(line_1=line_1, line_2=line_2, town=town,
+                                     postcode=postcode, uprn=uprn)
+    return record_move(actor=actor, person=person, address=address, from_date=from_date,
+                       to_date=to_date, request=request)
+
+
+@transaction.atomic
 def add_relationship(
     *, actor: Practitioner, person_a: Person, person_b: Person, type: str,
     from_date: date | None = None, to_date: date | None = None, notes: str = "",

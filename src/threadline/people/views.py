@@ -71,15 +71,9 @@ def person_edit(request, person: Person):
 def address_add(request, person: Person):
     form = AddressForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            address = services.find_or_create_address(
-                line_1=data["line_1"], line_2=data["line_2"], town=data["town"],
-                postcode=data["postcode"], uprn=data["uprn"],
-            )
-            services.record_move(actor=request.user, person=person, address=address,
-                                 from_date=data["from_date"], to_date=data["to_date"],
-                                 request=request)
+            services.move_to_address(actor=request.user, person=person, request=request,
+                                     **form.cleaned_data)
         except ValidationError as error:
             form.add_service_errors(error)
         else:

@@ -54,6 +54,8 @@ def _network_case_filter(actor: Practitioner) -> Q:
     )
     if actor.role == Role.FRONT_DOOR_OFFICER:
         reach |= Q(local_authority_id=actor.agency_id)
+    # Break-glass opens the whole record, the network included: whom to call.
+    reach |= Q(child_id__in=_break_glass(actor).values("person_id"))
     return Q(closed_on__isnull=True) & reach
 
 

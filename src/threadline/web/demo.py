@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from threadline.agencies.models import Agency, AgencyType, Experience, Role
+from threadline.agencies.models import Agency, AgencyType, Experience, Practitioner, Role
 from threadline.agencies.services import create_agency, create_practitioner
 from threadline.cases import services as cases
 from threadline.people import services as people
@@ -60,6 +60,7 @@ PRACTITIONERS = [
     ("ben.carter", "nm-csc", "Ben", "Carter", "Social worker", Role.PRACTITIONER, Experience.ASYE),
     ("team.manager", "nm-csc", "Helen", "Brooks", "Team manager, Family Safeguarding Team 2", Role.TEAM_MANAGER, Experience.ADVANCED),
     ("front.door", "nm-csc", "Priya", "Nair", "Front-door social worker", Role.FRONT_DOOR_OFFICER, Experience.QUALIFIED),
+    ("csc.lead", "nm-csc", "Marion", "Hale", "Principal social worker, safeguarding lead", Role.SAFEGUARDING_LEAD, Experience.ADVANCED),
     ("hospital", "nm-hospital", "Grace", "Mensah", "Paediatric liaison nurse", Role.SAFEGUARDING_LEAD, ""),
     ("health.visitor", "nm-hv", "Lucy", "Farrant", "Health visitor", Role.PRACTITIONER, ""),
     ("midwife", "nm-maternity", "Joanne", "Reeve", "Specialist safeguarding midwife", Role.PRACTITIONER, ""),
@@ -82,7 +83,7 @@ class Loaded:
     usernames: list[str]
 
 
-def test_nhs_number(seed: int) -> str:
+def fictional_nhs_number(seed: int) -> str:
     """A valid NHS number from the range reserved for testing (999 000 0000 upwards)."""
     n = 9990000000 + seed * 10
     while not nhs_number_is_valid(str(n)):
@@ -91,9 +92,11 @@ def test_nhs_number(seed: int) -> str:
 
 
 def load_demo() -> Loaded:
-    """Load the demo once; running it again changes nothing."""
+    """Load the demo once; running it again changes nothing (except to exempt the demo
+    accounts of a database loaded before `mfa_exempt` existed from the second factor)."""
     usernames = [p[0] for p in PRACTITIONERS] + ["admin"]
     if Agency.objects.filter(code="nm-csc").exists():
+        Practitioner.objects.filter(username__in=usernames).update(mfa_exempt=True)
         return Loaded(False, usernames)
     with transaction.atomic():
         _load(timezone.localdate())
@@ -122,14 +125,15 @@ def _load(today: date) -> None:
     }
     admin = create_practitioner(actor=None, username="admin", password=settings.DEMO_PASSWORD,
                                 agency=None, role=Role.ADMINISTRATOR, first_name="Sys",
-                                last_name="Admin", is_staff=True, is_superuser=True, mfa_exempt=True)
+                                last_name="Admin", is_staff=True, is_superuser=True,
+                                mfa_exempt=True)
     _share(admin, agencies, today)
     sw, fd = staff["social.worker"], staff["front.door"]
 
     def person(kind, given, family, born, sex, nhs_seed=None, **extra):
         return people.create_person(
             actor=fd, kind=kind, given_names=given, family_name=family, date_of_birth=born,
-            sex=sex, ethnicity="WBRI", nhs_number=test_nhs_number(nhs_seed) if nhs_seed else None,
+            sex=sex, ethnicity="WBRI", nhs_number=fictional_nhs_number(nhs_seed) if nhs_seed else None,
             **extra,
         )
 

@@ -69,14 +69,13 @@ class SignInRequiredMiddleware(LoginRequiredMiddleware):
                                            "signing in. Sign in again to carry on.")
             else:
                 step = services.second_factor_step(user)
-                if step is not None and not (
+                if step is not None and api:
+                    request.user = AnonymousUser()  # DRF's API views are all login_not_required
+                elif step is not None and not (
                     getattr(view_func, "before_second_factor", False)
                     or not getattr(view_func, "login_required", True)
                 ):
-                    if api:
-                        request.user = AnonymousUser()
-                    else:
-                        return redirect(second_factor_url(step, request.get_full_path()))
+                    return redirect(second_factor_url(step, request.get_full_path()))
         if api:
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)

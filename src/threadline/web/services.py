@@ -25,7 +25,7 @@ from .models import AttemptKind, SignInAttempt
 SecondFactorStep = Literal["verify", "enrol"]
 WRONG_CODE = "The security code is not correct: enter the code your app shows now"
 TOO_SOON = "Wait a few seconds, then enter the code your app shows now"
-WRONG_PASSWORD = "The password is not correct"
+WRONG_PASSWORD = "The password is not correct"  # noqa: S105 (a message, not a password)
 DEVICE_NAME = "Authenticator app"
 
 
