@@ -90,3 +90,9 @@ def api_client_for():
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _audit_anchor_in_tmp(settings, tmp_path):
+    """Each test anchors the audit chain in its own file, never the developer's var/."""
+    settings.AUDIT_ANCHOR_PATH = str(tmp_path / "audit-anchors.log")

@@ -61,6 +61,9 @@ DEBUG = env_bool("DEBUG", ENVIRONMENT == "local")
 SECRET_KEY = env_str("SECRET_KEY", _INSECURE_DEFAULT)
 # The audit chain's HMAC key lives outside the database (see docs/security.md).
 AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", _INSECURE_DEFAULT)
+# Where `threadline audit anchor` appends the chain head: append-only storage outside
+# the database administrator's reach in production.
+AUDIT_ANCHOR_PATH = env_str("AUDIT_ANCHOR_PATH", str(VAR_DIR / "audit-anchors.log"))
 # Every account needs a second factor (TOTP) unless marked `mfa_exempt`, as the demo
 # accounts are; production ignores exemptions and refuses to run without MFA.
 MFA_REQUIRED = env_bool("MFA_REQUIRED", True)

@@ -79,3 +79,23 @@ def test_postgresql_refuses_update_and_delete(trail):
             with connection.cursor() as cursor:
                 cursor.execute(sql)
     assert AuditEvent.objects.count() == len(trail)
+
+
+@pytest.fixture
+def anchored(trail):
+    call_command("audit", "anchor")
+    return trail
+
+
+def test_rows_cut_from_the_end_are_detected_by_the_anchor(anchored):
+    last = anchored[-1]
+    attacker_sql("DELETE FROM audit_auditevent WHERE seq >= %s", [anchored[-2].seq])
+    attacker_sql("UPDATE audit_auditchainhead SET last_seq = %s, last_hash = %s",
+                 [anchored[-3].seq, anchored[-3].hash])
+    verify_fails_naming(last.seq)
+
+
+def test_new_rows_after_the_anchor_still_verify(anchored, world, capsys):
+    record_event(actor=world.social_worker, action=AuditAction.VIEW, target=world.child)
+    call_command("audit", "verify")
+    assert f"latest anchor (row {anchored[-1].seq}) matches" in capsys.readouterr().out

@@ -141,3 +141,32 @@ def test_who_has_looked_at_this_child(client, world):
     page = client.get(reverse("audit-search"), {"child": world.child.pk}).content.decode()
     assert "Who has looked at Riley Marsh" in page
     assert "hv" in page and "Viewed Riley Marsh" in page
+
+
+# Pages that show no case data: blank forms, the public agreement register, the sign-in.
+NO_CASE_DATA = {"person-create", "agreement-list", "agreement-create", "agreement-end",
+                "break-glass", "login", "healthz"}
+
+
+PAGES = sorted(r for r, (_, expected) in MATRIX.items()
+               if r not in NO_CASE_DATA and 200 in expected.values())
+
+
+@pytest.mark.parametrize("route", PAGES)
+def test_every_page_with_case_data_writes_the_audit_trail(client, world, route):
+    kind, expected = MATRIX[route]
+    allowed = [p for p in PERSONAS if expected[p] == 200]
+    url = reverse(route, kwargs=url_kwargs(kind, world))
+    actor = getattr(world, allowed[0])
+    client.force_login(actor)
+    before = AuditEvent.objects.filter(actor=actor).count()
+    assert client.get(url).status_code == 200
+    assert AuditEvent.objects.filter(actor=actor).count() > before
+
+
+def test_refusals_are_audited(client, world):
+    client.force_login(world.outsider)
+    url = reverse("person-detail", kwargs={"person_id": world.child.pk})
+    assert client.get(url).status_code == 404
+    denied = AuditEvent.objects.get(action="denied", actor=world.outsider)
+    assert url in denied.summary

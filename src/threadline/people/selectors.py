@@ -132,9 +132,10 @@ class PersonRecord:
     withheld: int
 
 
-def person_record(*, actor: Practitioner, person: Person, request=None) -> PersonRecord:
+def person_record(*, actor: Practitioner, person: Person) -> PersonRecord:
     """The child (or adult) page: identity, household now, address history with whom,
-    relationships, the network and allocation. The view is audited."""
+    relationships, the network and allocation, for a person the actor may see (the
+    route that shows it writes the audit event: sharing/routes.py)."""
     from threadline.cases.selectors import (
         current_allocation,
         open_case_for,
@@ -150,11 +151,6 @@ def person_record(*, actor: Practitioner, person: Person, request=None) -> Perso
         if current else []
     case = open_case_for(actor=actor, child=person) if person.is_child else None
     involvements = list(case.involvements.all()) if case else []
-    record_event(
-        actor=actor, action=AuditAction.VIEW, target=person,
-        child=person if person.is_child else None, summary=f"Viewed {person.full_name}",
-        request=request,
-    )
     return PersonRecord(
         person=person,
         names=list(person.names.all()),

@@ -42,7 +42,7 @@ def person_create(request):
 @require_GET
 @requires(VIEW_PERSON)
 def person_detail(request, person: Person):
-    record = selectors.person_record(actor=request.user, person=person, request=request)
+    record = selectors.person_record(actor=request.user, person=person)
     return render(request, "people/person_detail.html", {
         "record": record, "person": person,
         "can_edit": can_edit_person(request.user, person),

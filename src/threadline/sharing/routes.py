@@ -1,5 +1,6 @@
 """Each web route declares the permission it needs with `@requires(...)`; the decorator
-enforces it through the access policy and hands the view the record it may use. The
+enforces it through the access policy, hands the view the record it may use, and writes
+the audit trail: every refusal, and every page opened for a person or a case. The
 authorization matrix test (tests/sharing/) fails on any route that declares none."""
 
 from collections.abc import Callable
@@ -7,8 +8,11 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from threadline.agencies.models import Role
+from threadline.audit.models import AuditAction
+from threadline.audit.services import record_event
 
 from . import policy
 
@@ -41,24 +45,46 @@ def requires(permission: str) -> Callable:
         @wraps(view)
         def enforced(request, *args, **kwargs):
             actor = request.user
-            if permission in _PERSON_ROUTES:
-                person = policy.get_person_for(actor, kwargs.pop("person_id"))
-                if permission == EDIT_PERSON and not policy.can_edit_person(actor, person):
-                    raise PermissionDenied
-                if permission == OPEN_CASE and not policy.can_open_case(actor):
-                    raise PermissionDenied
-                kwargs["person"] = person
-            elif permission in _ROLE_ROUTES:
-                if actor.role not in _ROLE_ROUTES[permission]:
-                    raise PermissionDenied
-            elif permission == MANAGE_CASE:
-                case = policy.get_case_for(actor, kwargs.pop("case_id"))
-                if not policy.can_manage_case(actor, case):
-                    raise PermissionDenied
-                kwargs["case"] = case
+            try:
+                record = _check(permission, actor, kwargs)
+            except (Http404, PermissionDenied):
+                record_event(actor=actor, action=AuditAction.DENIED,
+                             summary=f"Refused {request.method} {request.path}"[:500],
+                             request=request)
+                raise
+            if record is not None and request.method == "GET":
+                child = record if permission in _PERSON_ROUTES else record.child
+                record_event(
+                    actor=actor, action=AuditAction.VIEW, target=record,
+                    child=child if child.is_child else None,
+                    summary=f"Opened {view.__name__.replace('_', ' ')}: {child.full_name}",
+                    request=request,
+                )
             return view(request, *args, **kwargs)
 
         enforced.permission = permission  # type: ignore[attr-defined]
         return login_not_required(enforced) if permission == PUBLIC else enforced
 
     return decorate
+
+
+def _check(permission: str, actor, kwargs: dict):
+    """Enforce `permission`; put the person or case the route names into `kwargs` and
+    return it (None for routes about no single record)."""
+    if permission in _PERSON_ROUTES:
+        person = policy.get_person_for(actor, kwargs.pop("person_id"))
+        if permission == EDIT_PERSON and not policy.can_edit_person(actor, person):
+            raise PermissionDenied
+        if permission == OPEN_CASE and not policy.can_open_case(actor):
+            raise PermissionDenied
+        kwargs["person"] = person
+        return person
+    if permission in _ROLE_ROUTES and actor.role not in _ROLE_ROUTES[permission]:
+        raise PermissionDenied
+    if permission == MANAGE_CASE:
+        case = policy.get_case_for(actor, kwargs.pop("case_id"))
+        if not policy.can_manage_case(actor, case):
+            raise PermissionDenied
+        kwargs["case"] = case
+        return case
+    return None

@@ -98,6 +98,8 @@ def access_requests(request):
         to_decide = AccessRequest.objects.filter(
             provider_id=actor.agency_id, status=AccessRequestStatus.PENDING
         ).select_related("child", "requester__agency")
+    record_event(actor=actor, action=AuditAction.SEARCH, summary="Listed access requests",
+                 request=request)
     return render(request, "sharing/access_requests.html", {"mine": mine, "to_decide": to_decide})
 
 
@@ -109,6 +111,10 @@ def access_request_decide(request, request_id):
         pk=request_id, provider_id=request.user.agency_id,
     )
     form = DecisionForm(request.POST or None)
+    if request.method == "GET":
+        record_event(actor=request.user, action=AuditAction.VIEW, target=access,
+                     child=access.child, summary="Opened an access request to decide",
+                     request=request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -159,6 +165,8 @@ def break_glass_review(request):
         person__recorded_by_agency_id=request.user.agency_id)
     uses = BreakGlass.objects.filter(held).distinct().select_related(
         "actor__agency", "person", "reviewed_by")
+    record_event(actor=request.user, action=AuditAction.SEARCH,
+                 summary="Listed break-glass uses for review", request=request)
     return render(request, "sharing/break_glass_review.html", {"uses": uses})
 
 
@@ -168,6 +176,10 @@ def break_glass_review_one(request, glass_id):
     glass = get_object_or_404(BreakGlass.objects.select_related("actor__agency", "person"),
                               pk=glass_id)
     form = ReviewForm(request.POST or None)
+    if request.method == "GET":
+        record_event(actor=request.user, action=AuditAction.VIEW, target=glass,
+                     child=glass.person, summary="Opened a break-glass use to review",
+                     request=request)
     if request.method == "POST" and form.is_valid():
         try:
             services.review_break_glass(actor=request.user, glass=glass, request=request,

@@ -140,4 +140,6 @@ def qr_code_data_uri(text: str) -> str:
 @requires(SIGNED_IN)
 def dashboard(request):
     cases = list(my_children(request.user))
+    record_event(actor=request.user, action=AuditAction.SEARCH,
+                 summary=f"Listed my children ({len(cases)})", request=request)
     return render(request, "web/dashboard.html", {"cases": cases})
