@@ -40,13 +40,15 @@ def test_break_glass_journey(page: Page, live_server, demo):
     expect(page.get_by_role("heading", name="0 people found")).to_be_visible()
 
     menu(page, "Emergency access")
+    expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
+    page.get_by_label("Password").fill(settings.DEMO_PASSWORD)
+    page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Open the record").click()
     expect(page.get_by_role("alert")).to_contain_text("Explain the emergency")
     page.get_by_label("NHS number").fill(fictional_nhs_number(5))
     page.get_by_label("The emergency").fill(
         "Riley brought to A&E drowsy after swallowing something from a bottle at home; "
         "mother cannot say who is involved")
-    page.get_by_label("Your password").fill(settings.DEMO_PASSWORD)
     page.get_by_role("button", name="Open the record").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Riley Pike")

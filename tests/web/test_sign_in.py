@@ -43,8 +43,14 @@ def enter_code(client, value: str, route: str = "mfa-verify", address: str = ADD
     return client.post(reverse(route) + query, {"code": value}, REMOTE_ADDR=address)
 
 
+SIGN_IN_ACTIONS = {"sign_in", "sign_in_failed", "mfa_enrolled", "mfa_verified", "mfa_failed",
+                   "locked_out", "reauthenticated", "sign_out"}
+
+
 def actions(user) -> list[str]:
-    return list(AuditEvent.objects.filter(actor=user).values_list("action", flat=True))
+    """The user's sign-in audit rows, oldest first (pages they open add rows of their own)."""
+    rows = AuditEvent.objects.filter(actor=user, action__in=SIGN_IN_ACTIONS)
+    return list(rows.values_list("action", flat=True))
 
 
 @pytest.fixture

@@ -77,19 +77,6 @@ class BreakGlassForm(GovUKForm):
                              widget=forms.Textarea(attrs={"rows": 3}),
                              help_text="Your reason is sent to the agency that holds the record",
                              error_messages={"required": "Explain the emergency"})
-    password = forms.CharField(label="Your password", widget=forms.PasswordInput,
-                               help_text="Enter your password again to confirm it is you",
-                               error_messages={"required": "Enter your password"})
-
-    def __init__(self, *args, actor, **kwargs):
-        self.actor = actor
-        super().__init__(*args, **kwargs)
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.actor.check_password(password):
-            raise forms.ValidationError("The password is not right", code="reauthentication_failed")
-        return password
 
     def clean(self):
         data = super().clean()

@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from threadline.agencies.models import Role
 from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 from threadline.people.models import Person
+from threadline.web.reauth import reauthenticated_recently, reauthentication_url
 
 from . import policy, services
 from .forms import (
@@ -132,7 +134,11 @@ def access_request_decide(request, request_id):
 @require_http_methods(["GET", "POST"])
 @requires(SIGNED_IN)
 def break_glass(request):
-    form = BreakGlassForm(request.POST or None, actor=request.user)
+    # Re-authenticate first (password, and a code for app users), on showing the form and
+    # again on submitting it; the user comes back to an empty form.
+    if not reauthenticated_recently(request):
+        return redirect(reauthentication_url(request, next_url=reverse("break-glass")))
+    form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         person = policy.find_for_break_glass(nhs_number=data["nhs_number"], name=data["name"],
