@@ -184,10 +184,10 @@ def _load(today: date) -> None:
     people.add_local_reference(actor=staff["police"], person=jason, agency=agencies["nm-police"],
                                reference="NMP-PNC-0493")
 
-    # Riley's case: opened before birth, the network as it stands, one reallocation.
+    # Riley's case: opened before birth (opening puts social care in the network), the
+    # network as it stands, one reallocation.
     riley_case = cases.open_case(actor=sw, child=riley, opened_on=ago(months=11))
     network = [
-        ("nm-csc", "social.worker", "Social worker", ago(months=11), None),
         ("nm-maternity", "midwife", "Specialist safeguarding midwife", ago(months=11), ago(months=9)),
         ("nm-hospital", "hospital", "Neonatal unit and paediatric liaison", ago(months=10), ago(months=9)),
         ("nm-hv", "health.visitor", "Health visitor", ago(months=9), None),
@@ -213,7 +213,6 @@ def _load(today: date) -> None:
     # Tyler's case: the school and the GP know him; same social worker as his sister.
     tyler_case = cases.open_case(actor=sw, child=tyler, opened_on=ago(months=8))
     for code, username, role in (
-        ("nm-csc", "social.worker", "Social worker"),
         ("brookside-school", "school", "School designated safeguarding lead"),
         ("fernside-gp", "gp", "GP"),
         ("nm-hv", "health.visitor", "Health visitor (family)"),
