@@ -303,7 +303,7 @@ def idempotent(handler: Callable) -> Callable:
 
 def forget_old_idempotency_records(*, now=None) -> int:
     """Delete remembered responses past their day (they hold copies of personal data).
-    Run daily from a scheduled task; returns how many were deleted."""
+    `threadline housekeeping` runs it on a schedule; returns how many were deleted."""
     from .models import IdempotencyRecord
 
     cutoff = (now or timezone.now()) - IDEMPOTENCY_TTL
