@@ -36,7 +36,8 @@ class World:
 @pytest.fixture
 def world(db) -> World:
     social_care = f.AgencyFactory(
-        code="nm-csc", name="Northmoor Children's Social Care",
+        code="nm-csc",
+        name="Northmoor Children's Social Care",
         agency_type=AgencyType.CHILDRENS_SOCIAL_CARE,
     )
     health = f.AgencyFactory(code="nm-hv", name="Northmoor Health Visiting")
@@ -55,26 +56,47 @@ def world(db) -> World:
         username="admin", agency=None, role=Role.ADMINISTRATOR, is_staff=True
     )
     safeguarding_lead = f.PractitionerFactory(
-        username="lead", agency=social_care, role=Role.SAFEGUARDING_LEAD,
+        username="lead",
+        agency=social_care,
+        role=Role.SAFEGUARDING_LEAD,
         job_title="Safeguarding lead",
     )
     auditor = f.PractitionerFactory(username="auditor", agency=social_care, role=Role.AUDITOR)
     child = f.PersonFactory(
-        given_names="Riley", family_name="Marsh", date_of_birth=dt.date(2025, 2, 1),
+        given_names="Riley",
+        family_name="Marsh",
+        date_of_birth=dt.date(2025, 2, 1),
         recorded_by_agency=social_care,
     )
-    mother = f.AdultFactory(given_names="Kerry", family_name="Marsh", recorded_by_agency=social_care)
+    mother = f.AdultFactory(
+        given_names="Kerry", family_name="Marsh", recorded_by_agency=social_care
+    )
     f.RelationshipFactory(person_a=mother, person_b=child, type="mother", recorded_by=social_worker)
     case = f.CaseFactory(child=child, local_authority=social_care, lead_professional=social_worker)
     f.AllocationFactory(case=case, social_worker=social_worker, allocated_by=team_manager)
-    f.InvolvementFactory(case=case, agency=social_care, practitioner=social_worker, role="Social worker")
-    f.InvolvementFactory(case=case, agency=health, practitioner=health_visitor, role="Health visitor")
+    f.InvolvementFactory(
+        case=case, agency=social_care, practitioner=social_worker, role="Social worker"
+    )
+    f.InvolvementFactory(
+        case=case, agency=health, practitioner=health_visitor, role="Health visitor"
+    )
     # The area's information-sharing agreement, both ways.
     f.SharingAgreementFactory(provider=social_care, recipient=health, categories=["social_care"])
     f.SharingAgreementFactory(provider=health, recipient=social_care, categories=["health"])
     return World(
-        social_care, health, outsider_agency, social_worker, team_manager, health_visitor,
-        outsider, administrator, safeguarding_lead, auditor, child, mother, case,
+        social_care,
+        health,
+        outsider_agency,
+        social_worker,
+        team_manager,
+        health_visitor,
+        outsider,
+        administrator,
+        safeguarding_lead,
+        auditor,
+        child,
+        mother,
+        case,
     )
 
 

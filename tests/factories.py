@@ -10,7 +10,6 @@ from django.conf import settings
 
 from threadline.agencies.models import Agency, AgencyType, Experience, Practitioner, Role
 from threadline.cases.models import Allocation, Case, Involvement
-from threadline.sharing.models import AGENCY_CATEGORY, AgreementCategory, SharingAgreement
 from threadline.people.models import (
     Address,
     NameKind,
@@ -20,6 +19,7 @@ from threadline.people.models import (
     Relationship,
     Residence,
 )
+from threadline.sharing.models import AGENCY_CATEGORY, AgreementCategory, SharingAgreement
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
@@ -77,8 +77,10 @@ class PersonFactory(factory.django.DjangoModelFactory):
     def legal_name(self, create, extracted, **kwargs):
         if create:
             PersonName.objects.create(
-                person=self, kind=NameKind.LEGAL,
-                given_names=self.given_names, family_name=self.family_name,
+                person=self,
+                kind=NameKind.LEGAL,
+                given_names=self.given_names,
+                family_name=self.family_name,
             )
 
 

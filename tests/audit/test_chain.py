@@ -12,8 +12,13 @@ from threadline.audit.services import record_event
 @pytest.fixture
 def trail(world):
     for n in range(5):
-        record_event(actor=world.social_worker, action=AuditAction.VIEW, target=world.child,
-                     child=world.child, summary=f"view {n}")
+        record_event(
+            actor=world.social_worker,
+            action=AuditAction.VIEW,
+            target=world.child,
+            child=world.child,
+            summary=f"view {n}",
+        )
     return list(AuditEvent.objects.order_by("seq"))
 
 
@@ -66,18 +71,24 @@ def test_row_recomputed_without_the_key_is_detected(trail, settings):
     forged.summary = "forged"
     forged.hash = row_hash(forged, forged.prev_hash)
     settings.AUDIT_HMAC_KEY = real_key
-    attacker_sql("UPDATE audit_auditevent SET summary = %s, hash = %s WHERE seq = %s",
-                 [forged.summary, forged.hash, forged.seq])
+    attacker_sql(
+        "UPDATE audit_auditevent SET summary = %s, hash = %s WHERE seq = %s",
+        [forged.summary, forged.hash, forged.seq],
+    )
     verify_fails_naming(forged.seq)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="the append-only trigger exists on PostgreSQL only")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the append-only trigger exists on PostgreSQL only"
+)
 def test_postgresql_refuses_update_and_delete(trail):
     for sql in ("UPDATE audit_auditevent SET summary = 'x'", "DELETE FROM audit_auditevent"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
     assert AuditEvent.objects.count() == len(trail)
 
 
@@ -90,8 +101,10 @@ def anchored(trail):
 def test_rows_cut_from_the_end_are_detected_by_the_anchor(anchored):
     last = anchored[-1]
     attacker_sql("DELETE FROM audit_auditevent WHERE seq >= %s", [anchored[-2].seq])
-    attacker_sql("UPDATE audit_auditchainhead SET last_seq = %s, last_hash = %s",
-                 [anchored[-3].seq, anchored[-3].hash])
+    attacker_sql(
+        "UPDATE audit_auditchainhead SET last_seq = %s, last_hash = %s",
+        [anchored[-3].seq, anchored[-3].hash],
+    )
     verify_fails_naming(last.seq)
 
 

@@ -48,7 +48,8 @@ def test_break_glass_journey(page: Page, live_server, demo):
     page.get_by_label("NHS number").fill(fictional_nhs_number(5))
     page.get_by_label("The emergency").fill(
         "Riley brought to A&E drowsy after swallowing something from a bottle at home; "
-        "mother cannot say who is involved")
+        "mother cannot say who is involved"
+    )
     page.get_by_role("button", name="Open the record").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Riley Pike")

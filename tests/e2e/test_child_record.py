@@ -41,8 +41,9 @@ def test_find_a_child_and_add_a_relationship(page: Page, live_server, demo):
     expect(page.get_by_text("Northmoor Health Visiting", exact=True)).to_be_visible()
     expect(page.get_by_text("27 Lark Rise, Northmoor, NM2 7QT").first).to_be_visible()
     page.set_viewport_size({"width": 1280, "height": 1100})
-    page.screenshot(path=str(Path(os.environ.get("SCREENSHOT_DIR", "test-results")) /
-                             "child-page.png"))
+    page.screenshot(
+        path=str(Path(os.environ.get("SCREENSHOT_DIR", "test-results")) / "child-page.png")
+    )
     if os.environ.get("THREADLINE_UPDATE_SCREENSHOT"):
         page.screenshot(path=str(SCREENSHOT))
     child_url = page.url
@@ -65,7 +66,8 @@ def test_find_a_child_and_add_a_relationship(page: Page, live_server, demo):
 
     expect(page.get_by_text("Relationship recorded: Marcus Rowe")).to_be_visible()
     expect(page.locator(".govuk-summary-list__row", has_text="Marcus Rowe")).to_contain_text(
-        "Household member")
+        "Household member"
+    )
 
 
 def test_a_partner_agency_finds_the_child_on_its_dashboard(page: Page, live_server, demo):

@@ -15,8 +15,9 @@ from .. import factories as f
 
 @pytest.fixture
 def practitioner(transactional_db):
-    return f.PractitionerFactory(username="new.starter", first_name="Nadia",
-                                 last_name="Osei", mfa_exempt=False)
+    return f.PractitionerFactory(
+        username="new.starter", first_name="Nadia", last_name="Osei", mfa_exempt=False
+    )
 
 
 def enter_password(page: Page, base: str) -> None:

@@ -13,10 +13,13 @@ from ..errors import codes
 from ..factories import AddressFactory
 
 
-
 def new_child(actor, **overrides):
-    fields = {"kind": "child", "given_names": "Mia", "family_name": "Stroud",
-              "date_of_birth": dt.date(2021, 5, 4)} | overrides
+    fields = {
+        "kind": "child",
+        "given_names": "Mia",
+        "family_name": "Stroud",
+        "date_of_birth": dt.date(2021, 5, 4),
+    } | overrides
     return services.create_person(actor=actor, **fields)
 
 
@@ -44,8 +47,13 @@ def test_bad_person_details_are_refused_and_nothing_saved(world, overrides, code
 
 
 def test_an_unborn_child_with_an_expected_date_is_recorded(world):
-    baby = new_child(world.social_worker, kind="unborn", given_names="", date_of_birth=None,
-                     expected_delivery_date=timezone.localdate() + dt.timedelta(days=60))
+    baby = new_child(
+        world.social_worker,
+        kind="unborn",
+        given_names="",
+        date_of_birth=None,
+        expected_delivery_date=timezone.localdate() + dt.timedelta(days=60),
+    )
     assert baby.full_name == "Unborn baby Stroud"
     assert baby.is_child
 
@@ -58,8 +66,9 @@ def test_changing_the_legal_name_keeps_the_old_one(world):
 
 def test_relationship_to_self_is_refused(world):
     with pytest.raises(ValidationError) as caught:
-        services.add_relationship(actor=world.social_worker, person_a=world.child,
-                                  person_b=world.child, type="sibling")
+        services.add_relationship(
+            actor=world.social_worker, person_a=world.child, person_b=world.child, type="sibling"
+        )
     assert "relationship_to_self" in codes(caught.value)
 
 
@@ -67,53 +76,84 @@ def test_relationship_is_stored_once_and_shown_from_both_sides(world):
     rel = Relationship.objects.get(person_a=world.mother, person_b=world.child)
     assert rel.label_for(world.child) == "Mother"
     assert rel.label_for(world.mother) == "Child"
-    uncle = services.create_person(actor=world.social_worker, kind="adult", family_name="Marsh",
-                                   given_names="Lee")
-    services.add_relationship(actor=world.social_worker, person_a=uncle, person_b=world.child,
-                              type="aunt_uncle")
-    services.add_relationship(actor=world.social_worker, person_a=world.mother,
-                              person_b=uncle, type="sibling")
+    uncle = services.create_person(
+        actor=world.social_worker, kind="adult", family_name="Marsh", given_names="Lee"
+    )
+    services.add_relationship(
+        actor=world.social_worker, person_a=uncle, person_b=world.child, type="aunt_uncle"
+    )
+    services.add_relationship(
+        actor=world.social_worker, person_a=world.mother, person_b=uncle, type="sibling"
+    )
     with pytest.raises(ValidationError) as caught:  # the same pair, the other way round
-        services.add_relationship(actor=world.social_worker, person_a=uncle,
-                                  person_b=world.mother, type="sibling")
+        services.add_relationship(
+            actor=world.social_worker, person_a=uncle, person_b=world.mother, type="sibling"
+        )
     assert "duplicate_relationship" in codes(caught.value)
 
 
 def test_address_ending_before_it_starts_is_refused(world):
     address = AddressFactory()
     with pytest.raises(ValidationError) as caught:
-        services.record_move(actor=world.social_worker, person=world.child, address=address,
-                             from_date=dt.date(2025, 5, 1), to_date=dt.date(2025, 4, 1))
+        services.record_move(
+            actor=world.social_worker,
+            person=world.child,
+            address=address,
+            from_date=dt.date(2025, 5, 1),
+            to_date=dt.date(2025, 4, 1),
+        )
     assert "end_before_start" in codes(caught.value)
     assert not Residence.objects.filter(person=world.child).exists()
 
 
 def test_a_move_ends_the_previous_address_and_households_follow(world):
-    first = services.find_or_create_address(line_1="14 Bramble Close", town="Northmoor",
-                                            postcode="nm14bx")
-    assert services.find_or_create_address(line_1="14 BRAMBLE CLOSE", town="Northmoor",
-                                           postcode="NM1 4BX") == first
-    second = services.find_or_create_address(line_1="27 Lark Rise", town="Northmoor",
-                                             postcode="NM2 7QT")
+    first = services.find_or_create_address(
+        line_1="14 Bramble Close", town="Northmoor", postcode="nm14bx"
+    )
+    assert (
+        services.find_or_create_address(
+            line_1="14 BRAMBLE CLOSE", town="Northmoor", postcode="NM1 4BX"
+        )
+        == first
+    )
+    second = services.find_or_create_address(
+        line_1="27 Lark Rise", town="Northmoor", postcode="NM2 7QT"
+    )
     sw = world.social_worker
     services.record_move(actor=sw, person=world.child, address=first, from_date=dt.date(2025, 2, 1))
-    services.record_move(actor=sw, person=world.mother, address=first, from_date=dt.date(2024, 1, 1))
-    services.record_move(actor=sw, person=world.child, address=second, from_date=dt.date(2026, 3, 1))
+    services.record_move(
+        actor=sw, person=world.mother, address=first, from_date=dt.date(2024, 1, 1)
+    )
+    services.record_move(
+        actor=sw, person=world.child, address=second, from_date=dt.date(2026, 3, 1)
+    )
 
     assert world.child.residences.get(address=first).to_date == dt.date(2026, 2, 28)
     assert {r.person for r in residents_as_of(first, dt.date(2025, 6, 1))} == {
-        world.child, world.mother}
+        world.child,
+        world.mother,
+    }
     assert {r.person for r in residents_as_of(first, dt.date(2026, 6, 1))} == {world.mother}
 
 
 def test_overlapping_past_addresses_are_refused(world):
     address = AddressFactory()
     sw = world.social_worker
-    services.record_move(actor=sw, person=world.child, address=address,
-                         from_date=dt.date(2025, 1, 1), to_date=dt.date(2025, 6, 30))
+    services.record_move(
+        actor=sw,
+        person=world.child,
+        address=address,
+        from_date=dt.date(2025, 1, 1),
+        to_date=dt.date(2025, 6, 30),
+    )
     with pytest.raises(ValidationError) as caught:
-        services.record_move(actor=sw, person=world.child, address=AddressFactory(),
-                             from_date=dt.date(2025, 3, 1), to_date=dt.date(2025, 4, 1))
+        services.record_move(
+            actor=sw,
+            person=world.child,
+            address=AddressFactory(),
+            from_date=dt.date(2025, 3, 1),
+            to_date=dt.date(2025, 4, 1),
+        )
     assert "overlapping_address" in codes(caught.value)
 
 

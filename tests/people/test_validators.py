@@ -27,7 +27,7 @@ def test_a_single_digit_typo_is_caught(number, position):
     if not nhs_number_is_valid(number):
         return
     typo = str((int(number[position]) + 1) % 10)
-    assert not nhs_number_is_valid(number[:position] + typo + number[position + 1:])
+    assert not nhs_number_is_valid(number[:position] + typo + number[position + 1 :])
 
 
 def test_nhs_number_spacing_is_ignored():

@@ -20,11 +20,19 @@ from ..factories import AgencyFactory, InvolvementFactory, PractitionerFactory
 @pytest.fixture
 def probation(world):
     agency = AgencyFactory(code="probation", name="Northmoor Probation", agency_type="probation")
-    lead = PractitionerFactory(agency=agency, role=Role.SAFEGUARDING_LEAD, username="plead",
-                               email="plead@probation.example")
+    lead = PractitionerFactory(
+        agency=agency,
+        role=Role.SAFEGUARDING_LEAD,
+        username="plead",
+        email="plead@probation.example",
+    )
     officer = PractitionerFactory(agency=agency, username="pofficer")
-    InvolvementFactory(case=world.case, agency=agency, practitioner=officer,
-                       role="Probation officer for the father")
+    InvolvementFactory(
+        case=world.case,
+        agency=agency,
+        practitioner=officer,
+        role="Probation officer for the father",
+    )
     return agency, lead, officer
 
 
@@ -34,8 +42,13 @@ def sees_probation(actor, world) -> bool:
 
 
 def ask(world, agency, **overrides):
-    fields = {"actor": world.health_visitor, "child": world.child, "provider": agency,
-              "category": "probation", "reason": "The court asks about the father's risk"}
+    fields = {
+        "actor": world.health_visitor,
+        "child": world.child,
+        "provider": agency,
+        "category": "probation",
+        "reason": "The court asks about the father's risk",
+    }
     return services.request_access(**(fields | overrides))
 
 
@@ -50,21 +63,24 @@ def test_approved_request_shows_the_records_until_it_expires(
     assert "Riley" not in mail.outbox[-1].body  # no case details in email
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.decide_access_request(actor=lead, access=access, approve=True,
-                                       reason="Court direction seen")
+        services.decide_access_request(
+            actor=lead, access=access, approve=True, reason="Court direction seen"
+        )
     assert sees_probation(world.health_visitor, world)
     assert mail.outbox[-1].to == [world.health_visitor.email]  # the requester is told
     assert AuditEvent.objects.filter(action="access_decision", actor=lead).exists()
 
     AccessRequest.objects.filter(pk=access.pk).update(
-        expires_on=timezone.localdate() - dt.timedelta(days=1))
+        expires_on=timezone.localdate() - dt.timedelta(days=1)
+    )
     assert not sees_probation(world.health_visitor, world)
 
 
 def test_refusal_is_recorded_with_its_reason_and_grants_nothing(world, probation):
     agency, lead, _ = probation
     access = services.decide_access_request(
-        actor=lead, access=ask(world, agency), approve=False, reason="Not relevant to the court")
+        actor=lead, access=ask(world, agency), approve=False, reason="Not relevant to the court"
+    )
     assert access.status == "refused" and access.decided_at is not None
     assert not sees_probation(world.health_visitor, world)
 
@@ -74,8 +90,7 @@ def test_only_the_providers_safeguarding_lead_decides(world, probation):
     access = ask(world, agency)
     for someone in (officer, world.social_worker):
         with pytest.raises(ValidationError) as caught:
-            services.decide_access_request(actor=someone, access=access, approve=True,
-                                           reason="ok")
+            services.decide_access_request(actor=someone, access=access, approve=True, reason="ok")
         assert "not_safeguarding_lead" in codes(caught.value)
     access.refresh_from_db()
     assert access.status == "pending"

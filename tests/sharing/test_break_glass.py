@@ -21,12 +21,16 @@ def test_break_glass_opens_one_record_for_an_hour_and_alerts_the_owner(
 ):
     assert not people_visible_to(world.outsider).filter(pk=world.child.pk).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        glass = services.break_glass(actor=world.outsider, person=world.child,
-                                     reason="Child brought to A&E unconscious; need carers")
+        glass = services.break_glass(
+            actor=world.outsider,
+            person=world.child,
+            reason="Child brought to A&E unconscious; need carers",
+        )
     assert people_visible_to(world.outsider).filter(pk=world.child.pk).exists()
     assert mail.outbox[-1].to == [world.safeguarding_lead.email]
-    assert AuditEvent.objects.filter(action="break_glass", actor=world.outsider,
-                                     child_id=world.child.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="break_glass", actor=world.outsider, child_id=world.child.pk
+    ).exists()
     assert glass.expires_at - glass.created_at <= dt.timedelta(minutes=60)
 
     BreakGlass.objects.filter(pk=glass.pk).update(expires_at=timezone.now())
@@ -41,12 +45,14 @@ def test_break_glass_needs_a_reason(world):
 
 
 def test_the_owning_lead_reviews_each_use(world):
-    glass = services.break_glass(actor=world.outsider, person=world.child,
-                                 reason="Police called to the address at night")
+    glass = services.break_glass(
+        actor=world.outsider, person=world.child, reason="Police called to the address at night"
+    )
     with pytest.raises(ValidationError):
         services.review_break_glass(actor=world.social_worker, glass=glass, note="fine")
-    services.review_break_glass(actor=world.safeguarding_lead, glass=glass,
-                                note="Appropriate: officer at scene")
+    services.review_break_glass(
+        actor=world.safeguarding_lead, glass=glass, note="Appropriate: officer at scene"
+    )
     glass.refresh_from_db()
     assert glass.reviewed_by == world.safeguarding_lead
 
@@ -60,8 +66,12 @@ def test_break_glass_page_needs_reauthentication_and_an_exact_match(client, worl
     assert response["Location"] == url
 
     reason = "Child found alone at the address"
-    riley = {"name": "Riley Marsh", "date_of_birth_month": "2", "date_of_birth_year": "2025",
-             "reason": reason}
+    riley = {
+        "name": "Riley Marsh",
+        "date_of_birth_month": "2",
+        "date_of_birth_year": "2025",
+        "reason": reason,
+    }
     response = client.post(url, riley | {"date_of_birth_day": "2"})
     assert "No single record matches" in response.content.decode()
     assert AuditEvent.objects.filter(action="denied", actor=world.outsider).exists()

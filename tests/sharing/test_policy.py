@@ -38,8 +38,9 @@ def test_a_colleague_of_a_network_agency_sees_the_child(world):
 def test_ended_involvement_no_longer_gives_access(world):
     police = AgencyFactory(agency_type="police")
     officer = PractitionerFactory(agency=police)
-    InvolvementFactory(case=world.case, agency=police, from_date=dt.date(2025, 1, 1),
-                       to_date=dt.date(2025, 6, 1))
+    InvolvementFactory(
+        case=world.case, agency=police, from_date=dt.date(2025, 1, 1), to_date=dt.date(2025, 6, 1)
+    )
     assert not people_visible_to(officer).filter(pk=world.child.pk).exists()
 
 

@@ -14,8 +14,14 @@ from threadline.sharing.models import AccessRequest, BreakGlass
 
 from ..factories import SharingAgreementFactory
 
-PERSONAS = ("social_worker", "health_visitor", "outsider", "administrator",
-            "safeguarding_lead", "auditor")
+PERSONAS = (
+    "social_worker",
+    "health_visitor",
+    "outsider",
+    "administrator",
+    "safeguarding_lead",
+    "auditor",
+)
 
 
 def row(*statuses: int) -> dict[str, int]:
@@ -87,16 +93,24 @@ def url_kwargs(kind, world) -> dict:
     if kind == "involvement":
         return {"case_id": world.case.pk, "involvement_id": world.case.involvements.first().pk}
     if kind == "agreement":
-        return {"agreement_id": SharingAgreementFactory(provider=world.health,
-                                                        recipient=world.social_care).pk}
+        return {
+            "agreement_id": SharingAgreementFactory(
+                provider=world.health, recipient=world.social_care
+            ).pk
+        }
     if kind == "access_request":
         access = AccessRequest.objects.create(
-            requester=world.health_visitor, child=world.child, provider=world.social_care,
-            category="police_intelligence", reason="test")
+            requester=world.health_visitor,
+            child=world.child,
+            provider=world.social_care,
+            category="police_intelligence",
+            reason="test",
+        )
         return {"request_id": access.pk}
     if kind == "break_glass":
-        glass = BreakGlass.objects.create(actor=world.outsider, person=world.child,
-                                          reason="test", expires_at="2099-01-01T00:00Z")
+        glass = BreakGlass.objects.create(
+            actor=world.outsider, person=world.child, reason="test", expires_at="2099-01-01T00:00Z"
+        )
         return {"glass_id": glass.pk}
     return {}
 
@@ -144,12 +158,21 @@ def test_who_has_looked_at_this_child(client, world):
 
 
 # Pages that show no case data: blank forms, the public agreement register, the sign-in.
-NO_CASE_DATA = {"person-create", "agreement-list", "agreement-create", "agreement-end",
-                "break-glass", "login", "healthz", "reauthenticate"}
+NO_CASE_DATA = {
+    "person-create",
+    "agreement-list",
+    "agreement-create",
+    "agreement-end",
+    "break-glass",
+    "login",
+    "healthz",
+    "reauthenticate",
+}
 
 
-PAGES = sorted(r for r, (_, expected) in MATRIX.items()
-               if r not in NO_CASE_DATA and 200 in expected.values())
+PAGES = sorted(
+    r for r, (_, expected) in MATRIX.items() if r not in NO_CASE_DATA and 200 in expected.values()
+)
 
 
 SEARCHES = {"person-search": {"name": "Marsh"}}  # a blank search shows no one

@@ -10,7 +10,8 @@ from threadline.common.models import IdempotencyRecord
 def test_housekeeping_anchors_the_audit_chain_and_forgets_old_keys(world, settings, capsys):
     old = IdempotencyRecord.objects.create(actor=world.social_worker, key="old", fingerprint="x")
     IdempotencyRecord.objects.filter(pk=old.pk).update(
-        created_at=timezone.now() - dt.timedelta(days=2))
+        created_at=timezone.now() - dt.timedelta(days=2)
+    )
     IdempotencyRecord.objects.create(actor=world.social_worker, key="new", fingerprint="y")
 
     call_command("housekeeping")

@@ -19,7 +19,14 @@ def text(response) -> str:
 def error_summary(response) -> list[str]:
     html = response.content.decode()
     block = re.search(r'govuk-error-summary__list">(.*?)</ul>', html, re.S)
-    return [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<li>(.*?)</li>", block.group(1), re.S)] if block else []
+    return (
+        [
+            re.sub(r"<[^>]+>", "", item).strip()
+            for item in re.findall(r"<li>(.*?)</li>", block.group(1), re.S)
+        ]
+        if block
+        else []
+    )
 
 
 def date_fields(name: str, day: dt.date) -> dict:
@@ -64,19 +71,29 @@ def test_empty_search_explains_what_to_enter(client, world):
     assert error_summary(response) == ["Enter a name, a date of birth or an NHS number"]
 
 
-PERSON = {"kind": "child", "given_names": "Ella", "family_name": "Voss", "sex": "F",
-          "ethnicity": "NOBT", "first_language": "English"}
+PERSON = {
+    "kind": "child",
+    "given_names": "Ella",
+    "family_name": "Voss",
+    "sex": "F",
+    "ethnicity": "NOBT",
+    "first_language": "English",
+}
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         ({"nhs_number": "943 476 5918"}, "Enter a valid NHS number"),
-        (date_fields("date_of_birth", timezone.localdate() + dt.timedelta(days=3)),
-         "Date of birth must be today or in the past"),
+        (
+            date_fields("date_of_birth", timezone.localdate() + dt.timedelta(days=3)),
+            "Date of birth must be today or in the past",
+        ),
         ({"kind": "unborn"}, "Enter the expected delivery date for an unborn child"),
-        ({"date_of_birth_day": "31", "date_of_birth_month": "2", "date_of_birth_year": "2020"},
-         "Date of birth must be a real date"),
+        (
+            {"date_of_birth_day": "31", "date_of_birth_month": "2", "date_of_birth_year": "2020"},
+            "Date of birth must be a real date",
+        ),
         ({"family_name": ""}, "Enter the family name"),
     ],
 )
@@ -85,15 +102,20 @@ def test_bad_person_details_show_the_error_summary_and_save_nothing(client, worl
     before = Person.objects.count()
     response = client.post(reverse("person-create"), PERSON | data)
     assert response.status_code == 200
-    assert any(item.startswith(message) for item in error_summary(response)), error_summary(response)
+    assert any(item.startswith(message) for item in error_summary(response)), error_summary(
+        response
+    )
     assert Person.objects.count() == before
 
 
 def test_adding_a_person_then_a_relationship(client, world):
     client.force_login(world.social_worker)
-    response = client.post(reverse("person-create"),
-                           PERSON | {"kind": "adult", "given_names": "Dale"}
-                           | date_fields("date_of_birth", dt.date(1990, 1, 2)))
+    response = client.post(
+        reverse("person-create"),
+        PERSON
+        | {"kind": "adult", "given_names": "Dale"}
+        | date_fields("date_of_birth", dt.date(1990, 1, 2)),
+    )
     dale = Person.objects.get(given_names="Dale")
     assert response["Location"] == reverse("person-detail", kwargs={"person_id": dale.pk})
     response = client.post(
@@ -101,7 +123,9 @@ def test_adding_a_person_then_a_relationship(client, world):
         {"other": dale.pk, "type": "step_parent"} | date_fields("from_date", dt.date(2026, 1, 5)),
     )
     assert response.status_code == 302
-    assert Relationship.objects.filter(person_a=dale, person_b=world.child, type="step_parent").exists()
+    assert Relationship.objects.filter(
+        person_a=dale, person_b=world.child, type="step_parent"
+    ).exists()
     page = text(client.get(reverse("person-detail", kwargs={"person_id": world.child.pk})))
     assert "Step-parent Dale Voss" in page
 
@@ -109,10 +133,13 @@ def test_adding_a_person_then_a_relationship(client, world):
 def test_relationship_to_self_is_refused_in_the_form(client, world):
     client.force_login(world.social_worker)
     before = Relationship.objects.count()
-    response = client.post(reverse("relationship-add", kwargs={"person_id": world.mother.pk}),
-                           {"other": world.mother.pk, "type": "sibling"})
+    response = client.post(
+        reverse("relationship-add", kwargs={"person_id": world.mother.pk}),
+        {"other": world.mother.pk, "type": "sibling"},
+    )
     assert error_summary(response) == [
-        "Select someone else from the list: a person cannot be related to themselves"]
+        "Select someone else from the list: a person cannot be related to themselves"
+    ]
     assert Relationship.objects.count() == before
 
 
@@ -121,10 +148,12 @@ def test_address_ending_before_it_starts_shows_an_error(client, world):
     response = client.post(
         reverse("address-add", kwargs={"person_id": world.child.pk}),
         {"line_1": "5 Heron Way", "town": "Northmoor", "postcode": "nm3 2ab"}
-        | date_fields("from_date", dt.date(2026, 5, 1)) | date_fields("to_date", dt.date(2026, 4, 1)),
+        | date_fields("from_date", dt.date(2026, 5, 1))
+        | date_fields("to_date", dt.date(2026, 4, 1)),
     )
     assert error_summary(response) == [
-        "The date they left must be the same as or after the date they moved in"]
+        "The date they left must be the same as or after the date they moved in"
+    ]
     assert not Residence.objects.filter(person=world.child).exists()
 
 

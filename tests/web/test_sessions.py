@@ -58,7 +58,8 @@ def test_a_session_ends_after_30_idle_minutes(client, user):
     client.force_login(user)
     assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
     Session.objects.filter(session_key=client.session.session_key).update(
-        expire_date=timezone.now() - timedelta(seconds=1))  # 30 minutes without a request
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )  # 30 minutes without a request
     assert client.get(reverse("dashboard"))["Location"].startswith(reverse("login"))
 
 
@@ -79,8 +80,9 @@ def test_a_session_ends_12_hours_after_sign_in_however_active(client, user):
     assert response.redirect_chain[0][0].startswith(reverse("login"))
     assert "you are signed out 12 hours after signing in" in text(response)
     assert "_auth_user_id" not in client.session
-    assert AuditEvent.objects.filter(action="sign_out", actor=user,
-                                     summary__contains="12 hours").exists()
+    assert AuditEvent.objects.filter(
+        action="sign_out", actor=user, summary__contains="12 hours"
+    ).exists()
 
 
 def test_the_api_refuses_a_session_older_than_12_hours(client, user):
@@ -99,10 +101,13 @@ def test_a_session_without_a_sign_in_time_is_ended(client, user):
 
 # --- Re-authentication ------------------------------------------------------------------
 
-def reauthenticate(client, password=settings.DEMO_PASSWORD, next_url="/people/search/",
-                   **extra):
-    return client.post(reverse("reauthenticate") + f"?next={next_url}",
-                       {"password": password} | extra, REMOTE_ADDR=ADDRESS)
+
+def reauthenticate(client, password=settings.DEMO_PASSWORD, next_url="/people/search/", **extra):
+    return client.post(
+        reverse("reauthenticate") + f"?next={next_url}",
+        {"password": password} | extra,
+        REMOTE_ADDR=ADDRESS,
+    )
 
 
 def recently(client, minutes: int = 5) -> bool:
@@ -139,7 +144,8 @@ def test_reauthentication_needs_a_code_from_people_with_an_app(client, user):
     assert error_summary(response) == ["Enter the 6-digit security code from your app"]
     response = reauthenticate(client, code="000000")
     assert error_summary(response) == [
-        "The security code is not correct: enter the code your app shows now"]
+        "The security code is not correct: enter the code your app shows now"
+    ]
     device.throttle_reset()
     assert reauthenticate(client, code=code(device.bin_key))["Location"] == "/people/search/"
     assert recently(client)
@@ -168,7 +174,8 @@ def test_the_reauthentication_helpers(user):
         return HttpResponse("the export")
 
     assert reauthentication_url(request) == (
-        "/confirm-it-is-you/?next=%2Fexports%2F42%2F%3Fformat%3Dcsv")
+        "/confirm-it-is-you/?next=%2Fexports%2F42%2F%3Fformat%3Dcsv"
+    )
     assert export(request)["Location"] == reauthentication_url(request)
     request.session[REAUTHENTICATED_AT] = time.time()
     assert export(request).content == b"the export"

@@ -17,10 +17,18 @@ SAFE = {
 
 
 def threadline(*args: str, **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items()
-            if k not in {"PYTEST_VERSION", "DEBUG", "SECRET_KEY", "AUDIT_HMAC_KEY"}}
-    return subprocess.run([sys.executable, "-m", "threadline.manage", *args],
-                          env=base | env, capture_output=True, text=True, timeout=60)
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTEST_VERSION", "DEBUG", "SECRET_KEY", "AUDIT_HMAC_KEY"}
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "threadline.manage", *args],
+        env=base | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_production_settings_pass_check_deploy():

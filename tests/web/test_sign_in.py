@@ -35,16 +35,25 @@ def code(key: bytes, ahead: int = 0) -> str:
 
 
 def sign_in(client, username: str, password: str = PASSWORD, address: str = ADDRESS, **extra):
-    return client.post(reverse("login"), {"username": username, "password": password} | extra,
-                       REMOTE_ADDR=address)
+    return client.post(
+        reverse("login"), {"username": username, "password": password} | extra, REMOTE_ADDR=address
+    )
 
 
 def enter_code(client, value: str, route: str = "mfa-verify", address: str = ADDRESS, query=""):
     return client.post(reverse(route) + query, {"code": value}, REMOTE_ADDR=address)
 
 
-SIGN_IN_ACTIONS = {"sign_in", "sign_in_failed", "mfa_enrolled", "mfa_verified", "mfa_failed",
-                   "locked_out", "reauthenticated", "sign_out"}
+SIGN_IN_ACTIONS = {
+    "sign_in",
+    "sign_in_failed",
+    "mfa_enrolled",
+    "mfa_verified",
+    "mfa_failed",
+    "locked_out",
+    "reauthenticated",
+    "sign_out",
+}
 
 
 def actions(user) -> list[str]:
@@ -101,7 +110,8 @@ def test_a_wrong_code_at_set_up_is_refused_and_saves_nothing(client, new_user):
     response = enter_code(client, "000000", "mfa-enrol")
     assert response.status_code == 200
     assert error_summary(response) == [
-        "The security code is not correct: enter the code your app shows now"]
+        "The security code is not correct: enter the code your app shows now"
+    ]
     assert not TOTPDevice.objects.filter(user=new_user).exists()
     assert "mfa_failed" in actions(new_user)
     assert client.get(reverse("dashboard")).status_code == 302
@@ -117,7 +127,8 @@ def test_signing_in_with_an_app_needs_a_code(client, enrolled_user):
     response = enter_code(client, code(device.bin_key, ahead=-5))  # long expired
     assert response.status_code == 200
     assert error_summary(response) == [
-        "The security code is not correct: enter the code your app shows now"]
+        "The security code is not correct: enter the code your app shows now"
+    ]
     assert "govuk-input--width-5 govuk-input--error" in response.content.decode()
     assert client.get(reverse("dashboard")).status_code == 302
 
@@ -141,8 +152,11 @@ def test_a_quick_retry_after_a_wrong_code_is_asked_to_wait(client, enrolled_user
 @pytest.mark.parametrize("value", ["", "12345", "12a456", "1234567"])
 def test_a_code_that_is_not_six_digits_is_explained(client, enrolled_user, value):
     sign_in(client, "jo.app")
-    message = ("Enter the 6-digit security code from your app" if not value
-               else "Enter the security code as 6 digits, like 123456")
+    message = (
+        "Enter the 6-digit security code from your app"
+        if not value
+        else "Enter the security code as 6 digits, like 123456"
+    )
     assert error_summary(enter_code(client, value)) == [message]
     assert not SignInAttempt.objects.exists()  # nothing was checked
 
@@ -203,6 +217,7 @@ def test_agency_systems_use_tokens_without_a_second_factor(new_user, api_client_
 
 
 # --- Lockout by username and address together ---------------------------------------
+
 
 def fail(client, username: str, times: int, address: str = ADDRESS):
     for _ in range(times):
@@ -274,7 +289,8 @@ def test_wrong_codes_count_towards_the_lockout(client, enrolled_user):
 def test_the_admin_sign_in_is_behind_the_lockout_too(client, db):
     f.PractitionerFactory(username="boss", is_staff=True)
     fail(client, "boss", 5)
-    response = client.post("/admin/login/", {"username": "boss", "password": PASSWORD},
-                           REMOTE_ADDR=ADDRESS)
+    response = client.post(
+        "/admin/login/", {"username": "boss", "password": PASSWORD}, REMOTE_ADDR=ADDRESS
+    )
     assert response.status_code == 200  # the form again, not signed in
     assert "_auth_user_id" not in client.session

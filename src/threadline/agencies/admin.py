@@ -16,9 +16,13 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         changed = ", ".join(form.changed_data) or "nothing"
-        record_event(actor=request.user, action=AuditAction.PERMISSION_CHANGE, target=obj,
-                     summary=f"{'Changed' if change else 'Created'} {obj} in admin: {changed}",
-                     request=request)
+        record_event(
+            actor=request.user,
+            action=AuditAction.PERMISSION_CHANGE,
+            target=obj,
+            summary=f"{'Changed' if change else 'Created'} {obj} in admin: {changed}",
+            request=request,
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False  # accounts and agencies are deactivated, never deleted
@@ -43,8 +47,20 @@ class PractitionerAdmin(AuditedAdmin, UserAdmin):
     list_filter = ["agency", "role", "is_active"]
     fieldsets = [
         *UserAdmin.fieldsets,
-        ("Threadline", {"fields": ["agency", "team", "role", "job_title", "phone", "experience",
-                                   "mfa_exempt"]}),
+        (
+            "Threadline",
+            {
+                "fields": [
+                    "agency",
+                    "team",
+                    "role",
+                    "job_title",
+                    "phone",
+                    "experience",
+                    "mfa_exempt",
+                ]
+            },
+        ),
     ]
     add_fieldsets = [
         *UserAdmin.add_fieldsets,

@@ -23,7 +23,8 @@ class AgencyList(APIView):
     serializer_class = AgencySerializer
 
     @extend_schema(
-        operation_id="agencies_list", tags=["agencies"],
+        operation_id="agencies_list",
+        tags=["agencies"],
         responses={200: AgencySerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request):
@@ -35,7 +36,8 @@ class AgencyDetail(APIView):
     serializer_class = AgencySerializer
 
     @extend_schema(
-        operation_id="agencies_retrieve", tags=["agencies"],
+        operation_id="agencies_retrieve",
+        tags=["agencies"],
         responses={200: AgencySerializer, **RETRIEVE_ERRORS},
     )
     def get(self, request, id):
@@ -53,7 +55,8 @@ class PractitionerList(APIView):
     serializer_class = PractitionerSerializer
 
     @extend_schema(
-        operation_id="practitioners_list", tags=["practitioners"],
+        operation_id="practitioners_list",
+        tags=["practitioners"],
         parameters=[PractitionerQuerySerializer],
         responses={200: PractitionerSerializer(many=True), **error_responses(400, 401)},
     )
@@ -72,7 +75,8 @@ class PractitionerDetail(APIView):
     serializer_class = PractitionerSerializer
 
     @extend_schema(
-        operation_id="practitioners_retrieve", tags=["practitioners"],
+        operation_id="practitioners_retrieve",
+        tags=["practitioners"],
         responses={200: PractitionerSerializer, **RETRIEVE_ERRORS},
     )
     def get(self, request, id):
@@ -86,6 +90,5 @@ urlpatterns = [
     path("agencies/", AgencyList.as_view(), name="api-agency-list"),
     path("agencies/<uuid:id>/", AgencyDetail.as_view(), name="api-agency-detail"),
     path("practitioners/", PractitionerList.as_view(), name="api-practitioner-list"),
-    path("practitioners/<uuid:id>/", PractitionerDetail.as_view(),
-         name="api-practitioner-detail"),
+    path("practitioners/<uuid:id>/", PractitionerDetail.as_view(), name="api-practitioner-detail"),
 ]

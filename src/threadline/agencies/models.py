@@ -29,9 +29,7 @@ class Agency(RecordModel):
     code = models.SlugField(max_length=40, unique=True, help_text="Short code used in feeds.")
     name = models.CharField(max_length=200)
     agency_type = models.CharField(max_length=40, choices=AgencyType.choices)
-    area = models.CharField(
-        max_length=100, help_text="The local-authority area the agency serves."
-    )
+    area = models.CharField(max_length=100, help_text="The local-authority area the agency serves.")
     phone = models.CharField(max_length=40, blank=True)
     safeguarding_email = models.EmailField(
         blank=True, help_text="The agency's designated safeguarding inbox."
@@ -91,9 +89,7 @@ class Practitioner(AbstractUser):
     role = models.CharField(max_length=30, choices=Role.choices, default=Role.PRACTITIONER)
     job_title = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=40, blank=True)
-    experience = models.CharField(
-        max_length=20, choices=Experience.choices, blank=True, default=""
-    )
+    experience = models.CharField(max_length=20, choices=Experience.choices, blank=True, default="")
     mfa_exempt = models.BooleanField(
         default=False,
         help_text="Signs in with a password only (demo accounts). Ignored in production.",

@@ -38,8 +38,17 @@ class PractitionerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Practitioner
         fields = [
-            "id", "name", "first_name", "last_name", "agency", "team", "role", "job_title",
-            "email", "phone", "experience",
+            "id",
+            "name",
+            "first_name",
+            "last_name",
+            "agency",
+            "team",
+            "role",
+            "job_title",
+            "email",
+            "phone",
+            "experience",
         ]
         read_only_fields = fields
 

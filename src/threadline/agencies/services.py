@@ -14,8 +14,12 @@ def create_agency(*, actor: Practitioner | None, **fields) -> Agency:
     agency = Agency(**fields)
     agency.full_clean()
     agency.save()
-    record_event(actor=actor, action=AuditAction.CREATE, target=agency,
-                 summary=f"Created agency {agency.name}")
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=agency,
+        summary=f"Created agency {agency.name}",
+    )
     return agency
 
 
@@ -29,15 +33,23 @@ def create_team(*, actor: Practitioner | None, agency: Agency, name: str) -> Tea
 
 @transaction.atomic
 def create_practitioner(
-    *, actor: Practitioner | None, username: str, password: str, agency: Agency | None,
+    *,
+    actor: Practitioner | None,
+    username: str,
+    password: str,
+    agency: Agency | None,
     **fields,
 ) -> Practitioner:
     practitioner = Practitioner(username=username, agency=agency, **fields)
     practitioner.set_password(password)
     practitioner.full_clean()
     practitioner.save()
-    record_event(actor=actor, action=AuditAction.CREATE, target=practitioner,
-                 summary=f"Created account {username}")
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=practitioner,
+        summary=f"Created account {username}",
+    )
     return practitioner
 
 
@@ -49,7 +61,8 @@ def issue_api_token(*, actor: Practitioner | None, practitioner: Practitioner) -
 
     token, created = Token.objects.get_or_create(user=practitioner)
     record_event(
-        actor=actor, action=AuditAction.CREATE if created else AuditAction.VIEW,
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.VIEW,
         target=practitioner,
         summary=f"{'Issued' if created else 'Displayed'} the API token of {practitioner.username}",
     )

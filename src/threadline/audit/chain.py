@@ -28,9 +28,7 @@ def row_hash(event, prev_hash: str) -> str:
         ],
         separators=(",", ":"),
     )
-    return hmac.new(
-        settings.AUDIT_HMAC_KEY.encode(), content.encode(), hashlib.sha256
-    ).hexdigest()
+    return hmac.new(settings.AUDIT_HMAC_KEY.encode(), content.encode(), hashlib.sha256).hexdigest()
 
 
 def verify(events) -> tuple[bool, str]:

@@ -21,8 +21,12 @@ def audit_search(request):
         if child_id:
             child = people_visible_to(request.user).filter(pk=child_id).first()
         events = audit_trail(
-            actor=request.user, child_id=child_id, username=data.get("username", ""),
-            action=data.get("action", ""), since=data.get("since"), until=data.get("until"),
+            actor=request.user,
+            child_id=child_id,
+            username=data.get("username", ""),
+            action=data.get("action", ""),
+            since=data.get("since"),
+            until=data.get("until"),
             request=request,
         )
         page = Paginator(events, 50).get_page(request.GET.get("page"))

@@ -52,7 +52,9 @@ class CaseList(APIView):
     serializer_class = CaseSummarySerializer
 
     @extend_schema(
-        operation_id="cases_list", tags=["cases"], summary="The open cases you may see",
+        operation_id="cases_list",
+        tags=["cases"],
+        summary="The open cases you may see",
         responses={200: CaseSummarySerializer(many=True), **error_responses(400, 401)},
     )
     def get(self, request):
@@ -60,9 +62,11 @@ class CaseList(APIView):
         return self.get_paginated_response(CaseSummarySerializer(page, many=True).data)
 
     @extend_schema(
-        operation_id="cases_create", tags=["cases"],
+        operation_id="cases_create",
+        tags=["cases"],
         summary="Open a case for a child (children's social care only)",
-        request=CaseInputSerializer, parameters=CREATE_HEADERS,
+        request=CaseInputSerializer,
+        parameters=CREATE_HEADERS,
         responses={201: CaseSerializer, **CREATE_ERRORS},
     )
     @idempotent
@@ -81,7 +85,8 @@ class CaseDetail(APIView):
     serializer_class = CaseSerializer
 
     @extend_schema(
-        operation_id="cases_retrieve", tags=["cases"],
+        operation_id="cases_retrieve",
+        tags=["cases"],
         summary="The case with its network and allocation history",
         responses={200: CaseSerializer, **RETRIEVE_ERRORS},
     )
@@ -94,9 +99,11 @@ class CaseInvolvements(APIView):
     serializer_class = InvolvementSerializer
 
     @extend_schema(
-        operation_id="cases_involvements_create", tags=["cases"],
+        operation_id="cases_involvements_create",
+        tags=["cases"],
         summary="Add an agency (and its practitioner) to the child's network",
-        request=InvolvementInputSerializer, parameters=CREATE_HEADERS,
+        request=InvolvementInputSerializer,
+        parameters=CREATE_HEADERS,
         responses={201: InvolvementSerializer, **CREATE_UNDER_ERRORS},
     )
     @idempotent
@@ -113,9 +120,11 @@ class CaseAllocations(APIView):
     serializer_class = AllocationSerializer
 
     @extend_schema(
-        operation_id="cases_allocations_create", tags=["cases"],
+        operation_id="cases_allocations_create",
+        tags=["cases"],
         summary="Allocate the case to a social worker from a date",
-        request=AllocationInputSerializer, parameters=CREATE_HEADERS,
+        request=AllocationInputSerializer,
+        parameters=CREATE_HEADERS,
         responses={201: AllocationSerializer, **CREATE_UNDER_ERRORS},
     )
     @idempotent
@@ -132,9 +141,11 @@ class CaseLeadProfessional(APIView):
     serializer_class = CaseSerializer
 
     @extend_schema(
-        operation_id="cases_lead_professional_create", tags=["cases"],
+        operation_id="cases_lead_professional_create",
+        tags=["cases"],
         summary="Name the lead professional (their agency becomes the lead agency)",
-        request=LeadProfessionalInputSerializer, parameters=CREATE_HEADERS,
+        request=LeadProfessionalInputSerializer,
+        parameters=CREATE_HEADERS,
         responses={200: CaseSerializer, **CREATE_UNDER_ERRORS},
     )
     @idempotent
@@ -150,10 +161,11 @@ class CaseLeadProfessional(APIView):
 urlpatterns = [
     path("cases/", CaseList.as_view(), name="api-case-list"),
     path("cases/<uuid:id>/", CaseDetail.as_view(), name="api-case-detail"),
-    path("cases/<uuid:id>/involvements/", CaseInvolvements.as_view(),
-         name="api-case-involvements"),
-    path("cases/<uuid:id>/allocations/", CaseAllocations.as_view(),
-         name="api-case-allocations"),
-    path("cases/<uuid:id>/lead-professional/", CaseLeadProfessional.as_view(),
-         name="api-case-lead-professional"),
+    path("cases/<uuid:id>/involvements/", CaseInvolvements.as_view(), name="api-case-involvements"),
+    path("cases/<uuid:id>/allocations/", CaseAllocations.as_view(), name="api-case-allocations"),
+    path(
+        "cases/<uuid:id>/lead-professional/",
+        CaseLeadProfessional.as_view(),
+        name="api-case-lead-professional",
+    ),
 ]

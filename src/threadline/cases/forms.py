@@ -6,17 +6,25 @@ from threadline.web.forms import GovUKDateField, GovUKForm
 
 class InvolvementForm(GovUKForm):
     agency = forms.ModelChoiceField(
-        label="Agency", queryset=Agency.objects.order_by("name"), empty_label="Select an agency",
+        label="Agency",
+        queryset=Agency.objects.order_by("name"),
+        empty_label="Select an agency",
         error_messages={"required": "Select the agency"},
     )
     practitioner = forms.ModelChoiceField(
-        label="Named practitioner (optional)", required=False,
+        label="Named practitioner (optional)",
+        required=False,
         queryset=Practitioner.objects.filter(agency__isnull=False, is_active=True)
-        .select_related("agency").order_by("agency__name", "last_name"),
+        .select_related("agency")
+        .order_by("agency__name", "last_name"),
         empty_label="No named practitioner yet",
     )
-    role = forms.CharField(label="Role", max_length=120, help_text="For example: health visitor",
-                           error_messages={"required": "Enter the agency's role"})
+    role = forms.CharField(
+        label="Role",
+        max_length=120,
+        help_text="For example: health visitor",
+        error_messages={"required": "Enter the agency's role"},
+    )
     from_date = GovUKDateField(label="Involved since")
 
     def __init__(self, *args, **kwargs):
@@ -28,8 +36,10 @@ class InvolvementForm(GovUKForm):
 
 class AllocationForm(GovUKForm):
     social_worker = forms.ModelChoiceField(
-        label="Social worker", queryset=Practitioner.objects.none(),
-        empty_label="Select a social worker", error_messages={"required": "Select a social worker"},
+        label="Social worker",
+        queryset=Practitioner.objects.none(),
+        empty_label="Select a social worker",
+        error_messages={"required": "Select a social worker"},
     )
     from_date = GovUKDateField(label="Allocated from")
 
@@ -45,8 +55,10 @@ class AllocationForm(GovUKForm):
 
 class LeadProfessionalForm(GovUKForm):
     lead_professional = forms.ModelChoiceField(
-        label="Lead professional", queryset=Practitioner.objects.none(),
-        empty_label="Select a practitioner", error_messages={"required": "Select the lead professional"},
+        label="Lead professional",
+        queryset=Practitioner.objects.none(),
+        empty_label="Select a practitioner",
+        error_messages={"required": "Select the lead professional"},
     )
 
     def __init__(self, *args, case, **kwargs):

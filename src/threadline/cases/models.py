@@ -11,17 +11,20 @@ class Case(RecordModel):
     reference = models.CharField(max_length=20, unique=True)
     child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="cases")
     local_authority = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, related_name="+",
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="The children's social care agency that holds the case.",
     )
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
-    lead_agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, related_name="+"
-    )
+    lead_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
     lead_professional = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-        null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
 
     class Meta:
@@ -59,8 +62,11 @@ class Involvement(SharedRecord, RecordModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="involvements")
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
     practitioner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="involvements",
-        null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="involvements",
+        null=True,
+        blank=True,
     )
     role = models.CharField(max_length=120, help_text="For example: health visitor.")
     from_date = models.DateField()

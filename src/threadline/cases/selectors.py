@@ -28,8 +28,11 @@ def withheld_involvements(*, actor: Practitioner, case: Case) -> int:
 def current_allocation(case: Case) -> Allocation | None:
     today = timezone.localdate()
     return next(
-        (a for a in case.allocations.all()
-         if a.from_date <= today and (a.to_date is None or a.to_date >= today)),
+        (
+            a
+            for a in case.allocations.all()
+            if a.from_date <= today and (a.to_date is None or a.to_date >= today)
+        ),
         None,
     )
 
@@ -51,8 +54,10 @@ def _with_network(cases: QuerySet[Case], actor: Practitioner) -> QuerySet[Case]:
     """Cases with the involvements the actor may see (sharing agreements decide which
     agencies' involvement crosses agency lines) and the allocation history."""
     visible = shared_records(
-        actor, Involvement.objects.select_related("agency", "practitioner"),
-        agency_field="agency_id", child_field="case__child_id",
+        actor,
+        Involvement.objects.select_related("agency", "practitioner"),
+        agency_field="agency_id",
+        child_field="case__child_id",
     )
     return cases.select_related(
         "child", "local_authority", "lead_agency", "lead_professional__agency"
@@ -68,8 +73,12 @@ def get_case_record(*, actor: Practitioner, case_id, request=None) -> Case:
     case = get_case_for(actor, case_id)
     case = _with_network(Case.objects.filter(pk=case.pk), actor).get()
     record_event(
-        actor=actor, action=AuditAction.VIEW, target=case, child=case.child,
-        summary=f"Viewed case {case.reference}", request=request,
+        actor=actor,
+        action=AuditAction.VIEW,
+        target=case,
+        child=case.child,
+        summary=f"Viewed case {case.reference}",
+        request=request,
     )
     return case
 

@@ -30,8 +30,15 @@ class InvolvementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Involvement
         fields = [
-            "id", "agency", "practitioner", "role", "from_date", "to_date", "current",
-            "category", "confidentiality",
+            "id",
+            "agency",
+            "practitioner",
+            "role",
+            "from_date",
+            "to_date",
+            "current",
+            "category",
+            "confidentiality",
         ]
         read_only_fields = fields
 
@@ -61,8 +68,14 @@ class CaseSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = [
-            "id", "reference", "child", "local_authority", "opened_on", "closed_on",
-            "lead_agency", "lead_professional",
+            "id",
+            "reference",
+            "child",
+            "local_authority",
+            "opened_on",
+            "closed_on",
+            "lead_agency",
+            "lead_professional",
         ]
         read_only_fields = fields
 
@@ -81,9 +94,7 @@ class CaseSerializer(CaseSummarySerializer):
 class CaseInputSerializer(serializers.Serializer):
     child = VisiblePersonField()
     opened_on = serializers.DateField(required=False, help_text="Today if not given.")
-    lead_agency = AgencyField(
-        required=False, help_text="Id or code; your own agency if not given."
-    )
+    lead_agency = AgencyField(required=False, help_text="Id or code; your own agency if not given.")
 
 
 class InvolvementInputSerializer(serializers.Serializer):
@@ -95,7 +106,8 @@ class InvolvementInputSerializer(serializers.Serializer):
     from_date = serializers.DateField()
     to_date = serializers.DateField(required=False, allow_null=True)
     category = serializers.ChoiceField(
-        choices=InformationCategory.choices, required=False,
+        choices=InformationCategory.choices,
+        required=False,
         help_text="Whose information this involvement is; the agency's own by default.",
     )
     confidentiality = serializers.ChoiceField(choices=Confidentiality.choices, required=False)

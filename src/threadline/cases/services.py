@@ -21,7 +21,9 @@ def _next_reference(opened_on: date) -> str:
     prefix = f"TL-{opened_on:%Y}-"
     newest = (
         Case.objects.filter(reference__startswith=prefix)
-        .order_by("-reference").values_list("reference", flat=True).first()
+        .order_by("-reference")
+        .values_list("reference", flat=True)
+        .first()
     )
     number = int(newest.removeprefix(prefix)) + 1 if newest else 1
     return f"{prefix}{number:05d}"
@@ -38,8 +40,9 @@ def _save_with_reference(case: Case) -> None:
             return
         except IntegrityError:
             if Case.objects.filter(child=case.child, closed_on__isnull=True).exists():
-                raise invalid("child", "This child already has an open case",
-                              "case_already_open") from None
+                raise invalid(
+                    "child", "This child already has an open case", "case_already_open"
+                ) from None
             if attempt == 4:
                 raise
 
@@ -47,15 +50,20 @@ def _save_with_reference(case: Case) -> None:
 def _require_local_authority_staff(actor: Practitioner, case: Case) -> None:
     if actor.agency_id != case.local_authority_id:
         raise invalid(
-            None, "Only the local authority holding the case can change its allocation",
+            None,
+            "Only the local authority holding the case can change its allocation",
             "not_case_holder",
         )
 
 
 @transaction.atomic
 def open_case(
-    *, actor: Practitioner, child: Person, opened_on: date | None = None,
-    lead_agency: Agency | None = None, request=None,
+    *,
+    actor: Practitioner,
+    child: Person,
+    opened_on: date | None = None,
+    lead_agency: Agency | None = None,
+    request=None,
 ) -> Case:
     """Open a safeguarding case for a child, held by the actor's children's social care."""
     if not child.is_child:
@@ -66,46 +74,74 @@ def open_case(
     if Case.objects.filter(child=child, closed_on__isnull=True).exists():
         raise invalid("child", "This child already has an open case", "case_already_open")
     case = Case(
-        child=child, local_authority=actor.agency, opened_on=opened_on,
+        child=child,
+        local_authority=actor.agency,
+        opened_on=opened_on,
         lead_agency=lead_agency or actor.agency,
     )
     case.full_clean(exclude=["reference"])
     _save_with_reference(case)
     # The holding authority is the first agency in the network, with whoever opened it.
     Involvement.objects.create(
-        case=case, agency=actor.agency, practitioner=actor, role="Children's social care",
-        from_date=opened_on, category=AGENCY_CATEGORY[AgencyType.CHILDRENS_SOCIAL_CARE],
+        case=case,
+        agency=actor.agency,
+        practitioner=actor,
+        role="Children's social care",
+        from_date=opened_on,
+        category=AGENCY_CATEGORY[AgencyType.CHILDRENS_SOCIAL_CARE],
     )
     record_event(
-        actor=actor, action=AuditAction.CREATE, target=case, child=child,
-        summary=f"Opened case {case.reference}", request=request,
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=case,
+        child=child,
+        summary=f"Opened case {case.reference}",
+        request=request,
     )
     return case
 
 
 @transaction.atomic
 def add_involvement(
-    *, actor: Practitioner, case: Case, agency: Agency, role: str, from_date: date,
-    practitioner: Practitioner | None = None, to_date: date | None = None,
-    category: str | None = None, confidentiality: str = Confidentiality.NORMAL, request=None,
+    *,
+    actor: Practitioner,
+    case: Case,
+    agency: Agency,
+    role: str,
+    from_date: date,
+    practitioner: Practitioner | None = None,
+    to_date: date | None = None,
+    category: str | None = None,
+    confidentiality: str = Confidentiality.NORMAL,
+    request=None,
 ) -> Involvement:
     """Add an agency (and optionally its named practitioner) to the child's network. The
     involvement is the agency's information, of its category unless said otherwise."""
     if practitioner is not None and practitioner.agency_id != agency.pk:
         raise invalid(
-            "practitioner", f"{practitioner} does not work for {agency}", "practitioner_not_in_agency"
+            "practitioner",
+            f"{practitioner} does not work for {agency}",
+            "practitioner_not_in_agency",
         )
     involvement = Involvement(
-        case=case, agency=agency, practitioner=practitioner, role=role,
-        from_date=from_date, to_date=to_date,
+        case=case,
+        agency=agency,
+        practitioner=practitioner,
+        role=role,
+        from_date=from_date,
+        to_date=to_date,
         category=category or AGENCY_CATEGORY[AgencyType(agency.agency_type)],
         confidentiality=confidentiality,
     )
     involvement.full_clean()
     involvement.save()
     record_event(
-        actor=actor, action=AuditAction.CREATE, target=involvement, child=case.child,
-        summary=f"Added {agency.name} ({role}) to the network", request=request,
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=involvement,
+        child=case.child,
+        summary=f"Added {agency.name} ({role}) to the network",
+        request=request,
     )
     return involvement
 
@@ -117,21 +153,28 @@ def end_involvement(
     if involvement.to_date is not None:
         raise invalid("to_date", "This involvement has already ended", "already_ended")
     if to_date < involvement.from_date:
-        raise invalid("to_date", "The involvement cannot end before it started",
-                      "end_before_start")
+        raise invalid("to_date", "The involvement cannot end before it started", "end_before_start")
     involvement.to_date = to_date
     involvement.full_clean()
     involvement.save(update_fields=["to_date", "updated_at"])
     record_event(
-        actor=actor, action=AuditAction.UPDATE, target=involvement, child=involvement.case.child,
-        summary=f"Ended involvement of {involvement.agency.name}", request=request,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=involvement,
+        child=involvement.case.child,
+        summary=f"Ended involvement of {involvement.agency.name}",
+        request=request,
     )
     return involvement
 
 
 @transaction.atomic
 def allocate_social_worker(
-    *, actor: Practitioner, case: Case, social_worker: Practitioner, from_date: date,
+    *,
+    actor: Practitioner,
+    case: Case,
+    social_worker: Practitioner,
+    from_date: date,
     request=None,
 ) -> Allocation:
     """Allocate the case to a social worker from `from_date`. The current allocation
@@ -139,7 +182,8 @@ def allocate_social_worker(
     _require_local_authority_staff(actor, case)
     if social_worker.agency_id != case.local_authority_id or not social_worker.is_social_worker:
         raise invalid(
-            "social_worker", "Choose a social worker from the local authority holding the case",
+            "social_worker",
+            "Choose a social worker from the local authority holding the case",
             "not_a_social_worker",
         )
     Case.objects.select_for_update().filter(pk=case.pk).get()  # one allocation at a time
@@ -164,8 +208,12 @@ def allocate_social_worker(
     allocation.full_clean()
     allocation.save()
     record_event(
-        actor=actor, action=AuditAction.UPDATE, target=case, child=case.child,
-        summary=f"Allocated to {social_worker} from {from_date:%d %b %Y}", request=request,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=case,
+        child=case.child,
+        summary=f"Allocated to {social_worker} from {from_date:%d %b %Y}",
+        request=request,
     )
     return allocation
 
@@ -181,7 +229,11 @@ def set_lead_professional(
     case.lead_agency = lead_professional.agency
     case.save(update_fields=["lead_professional", "lead_agency", "updated_at"])
     record_event(
-        actor=actor, action=AuditAction.UPDATE, target=case, child=case.child,
-        summary=f"Lead professional is now {lead_professional}", request=request,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=case,
+        child=case.child,
+        summary=f"Lead professional is now {lead_professional}",
+        request=request,
     )
     return case

@@ -35,17 +35,24 @@ def _case_form_page(request, case: Case, form, heading: str, save, done: str):
         else:
             messages.success(request, done)
             return redirect("person-detail", person_id=case.child_id)
-    return render(request, "cases/case_form.html",
-                  {"form": form, "case": case, "person": case.child, "heading": heading})
+    return render(
+        request,
+        "cases/case_form.html",
+        {"form": form, "case": case, "person": case.child, "heading": heading},
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @requires(MANAGE_CASE)
 def involvement_add(request, case: Case):
     return _case_form_page(
-        request, case, InvolvementForm(request.POST or None), "Add an agency to the network",
-        lambda data: services.add_involvement(actor=request.user, case=case, request=request,
-                                              **data),
+        request,
+        case,
+        InvolvementForm(request.POST or None),
+        "Add an agency to the network",
+        lambda data: services.add_involvement(
+            actor=request.user, case=case, request=request, **data
+        ),
         "Agency added to the network",
     )
 
@@ -55,10 +62,13 @@ def involvement_add(request, case: Case):
 def involvement_end(request, case: Case, involvement_id):
     involvement = get_object_or_404(case.involvements.select_related("agency"), pk=involvement_id)
     return _case_form_page(
-        request, case, InvolvementEndForm(request.POST or None),
+        request,
+        case,
+        InvolvementEndForm(request.POST or None),
         f"End the involvement of {involvement.agency.name}",
-        lambda data: services.end_involvement(actor=request.user, involvement=involvement,
-                                              request=request, **data),
+        lambda data: services.end_involvement(
+            actor=request.user, involvement=involvement, request=request, **data
+        ),
         f"{involvement.agency.name} is no longer in the network",
     )
 
@@ -67,9 +77,13 @@ def involvement_end(request, case: Case, involvement_id):
 @requires(MANAGE_CASE)
 def allocation_add(request, case: Case):
     return _case_form_page(
-        request, case, AllocationForm(request.POST or None, case=case), "Allocate a social worker",
-        lambda data: services.allocate_social_worker(actor=request.user, case=case,
-                                                     request=request, **data),
+        request,
+        case,
+        AllocationForm(request.POST or None, case=case),
+        "Allocate a social worker",
+        lambda data: services.allocate_social_worker(
+            actor=request.user, case=case, request=request, **data
+        ),
         "Social worker allocated",
     )
 
@@ -78,9 +92,12 @@ def allocation_add(request, case: Case):
 @requires(MANAGE_CASE)
 def lead_professional_set(request, case: Case):
     return _case_form_page(
-        request, case, LeadProfessionalForm(request.POST or None, case=case),
+        request,
+        case,
+        LeadProfessionalForm(request.POST or None, case=case),
         "Change the lead professional",
-        lambda data: services.set_lead_professional(actor=request.user, case=case,
-                                                    request=request, **data),
+        lambda data: services.set_lead_professional(
+            actor=request.user, case=case, request=request, **data
+        ),
         "Lead professional changed",
     )

@@ -27,9 +27,14 @@ from rest_framework.views import exception_handler as drf_exception_handler
 def _flatten(detail, field=None):
     """DRF error detail (nested dicts/lists of ErrorDetail) → [{field, code, message}]."""
     if isinstance(detail, dict):
-        return [e for key, value in detail.items()
-                for e in _flatten(value, None if key == "non_field_errors" else
-                                  key if field is None else f"{field}.{key}")]
+        return [
+            e
+            for key, value in detail.items()
+            for e in _flatten(
+                value,
+                None if key == "non_field_errors" else key if field is None else f"{field}.{key}",
+            )
+        ]
     if isinstance(detail, list):
         return [e for item in detail for e in _flatten(item, field)]
     return [{"field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
@@ -38,19 +43,29 @@ def _flatten(detail, field=None):
 def _from_django(error: DjangoValidationError) -> list[dict]:
     if hasattr(error, "error_dict"):
         return [
-            {"field": None if name == "__all__" else name, "code": e.code or "invalid",
-             "message": " ".join(e.messages)}
-            for name, errors in error.error_dict.items() for e in errors
+            {
+                "field": None if name == "__all__" else name,
+                "code": e.code or "invalid",
+                "message": " ".join(e.messages),
+            }
+            for name, errors in error.error_dict.items()
+            for e in errors
         ]
-    return [{"field": None, "code": e.code or "invalid", "message": " ".join(e.messages)}
-            for e in error.error_list]
+    return [
+        {"field": None, "code": e.code or "invalid", "message": " ".join(e.messages)}
+        for e in error.error_list
+    ]
 
 
 def error_response(errors: list[dict], status_code: int) -> Response:
     first = errors[0]
     return Response(
-        {"code": first["code"], "field": first["field"], "message": first["message"],
-         "errors": errors},
+        {
+            "code": first["code"],
+            "field": first["field"],
+            "message": first["message"],
+            "errors": errors,
+        },
         status=status_code,
     )
 
@@ -59,9 +74,7 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         return error_response(_from_django(exc), status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
-        return error_response(
-            [{"field": None, "code": "not_found", "message": "Not found."}], 404
-        )
+        return error_response([{"field": None, "code": "not_found", "message": "Not found."}], 404)
     if isinstance(exc, DjangoPermissionDenied):
         exc = Forbidden()
     response = drf_exception_handler(exc, context)
@@ -71,8 +84,13 @@ def exception_handler(exc, context):
         errors = _flatten(exc.detail)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
-        errors = [{"field": None, "code": getattr(detail, "code", None) or
-                   getattr(exc, "default_code", "error"), "message": str(detail)}]
+        errors = [
+            {
+                "field": None,
+                "code": getattr(detail, "code", None) or getattr(exc, "default_code", "error"),
+                "message": str(detail),
+            }
+        ]
     new = error_response(errors, response.status_code)
     for header in ("WWW-Authenticate", "Retry-After", "Allow"):
         if header in response:
@@ -185,18 +203,25 @@ CREATE_UNDER_ERRORS = error_responses(400, 401, 403, 404, 409, 415, 422)
 UPDATE_ERRORS = error_responses(400, 401, 403, 404, 412, 415, 428)
 
 ETAG_HEADER = OpenApiParameter(
-    "ETag", type=str, location=OpenApiParameter.HEADER, response=[200, 201],
+    "ETag",
+    type=str,
+    location=OpenApiParameter.HEADER,
+    response=[200, 201],
     description="The version of the record; send it back as If-Match to change it.",
 )
 IF_MATCH_HEADER = OpenApiParameter(
-    "If-Match", type={"type": "string", "minLength": 1}, location=OpenApiParameter.HEADER,
+    "If-Match",
+    type={"type": "string", "minLength": 1},
+    location=OpenApiParameter.HEADER,
     required=True,
     description="The ETag of the version you are changing.",
 )
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
 _IDEMPOTENCY_KEY = re.compile(rf"[\x21-\x7e]{{1,{IDEMPOTENCY_KEY_MAX_LENGTH}}}")
 IDEMPOTENCY_KEY_HEADER = OpenApiParameter(
-    "Idempotency-Key", location=OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    required=False,
     type={"type": "string", "pattern": f"^{_IDEMPOTENCY_KEY.pattern}$"},
     description=(
         "Optional: 1 to 255 visible ASCII characters, such as a UUID. Repeating a request "
@@ -205,7 +230,10 @@ IDEMPOTENCY_KEY_HEADER = OpenApiParameter(
     ),
 )
 REPLAYED_HEADER = OpenApiParameter(
-    "Idempotent-Replayed", type=str, location=OpenApiParameter.HEADER, response=[200, 201],
+    "Idempotent-Replayed",
+    type=str,
+    location=OpenApiParameter.HEADER,
+    response=[200, 201],
     description="`true` when this response is a replay of an earlier request with the same key.",
 )
 
@@ -275,10 +303,15 @@ def idempotent(handler: Callable) -> Callable:
             return handler(view, request, *args, **kwargs)
         if not _IDEMPOTENCY_KEY.fullmatch(key):
             raise exceptions.ValidationError(
-                {"Idempotency-Key": [exceptions.ErrorDetail(
-                    f"Send a key of 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters",
-                    code="invalid_idempotency_key",
-                )]}
+                {
+                    "Idempotency-Key": [
+                        exceptions.ErrorDetail(
+                            f"Send a key of 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} visible "
+                            "ASCII characters",
+                            code="invalid_idempotency_key",
+                        )
+                    ]
+                }
             )
         fingerprint = request_fingerprint(request.method, request.path, request.data)
         claimed = _claim(request.user, key, fingerprint)
@@ -327,14 +360,16 @@ class Pagination(LimitOffsetPagination):
             return default
         if not raw.isascii() or not raw.isdigit():
             raise exceptions.ValidationError(
-                {name: [exceptions.ErrorDetail("Enter a whole number of 0 or more",
-                                               code="invalid")]}
+                {
+                    name: [
+                        exceptions.ErrorDetail("Enter a whole number of 0 or more", code="invalid")
+                    ]
+                }
             )
         return min(int(raw), maximum)
 
     def get_limit(self, request) -> int:
-        return self._parameter(request, self.limit_query_param, self.default_limit,
-                               self.max_limit)
+        return self._parameter(request, self.limit_query_param, self.default_limit, self.max_limit)
 
     def get_offset(self, request) -> int:
         return self._parameter(request, self.offset_query_param, 0, self.max_offset)

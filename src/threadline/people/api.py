@@ -82,7 +82,8 @@ class PersonList(APIView):
     serializer_class = PersonSerializer
 
     @extend_schema(
-        operation_id="people_list", tags=["people"],
+        operation_id="people_list",
+        tags=["people"],
         summary="Search the people you may see",
         parameters=[PersonSearchQuerySerializer],
         responses={200: PersonSerializer(many=True), **error_responses(400, 401)},
@@ -98,9 +99,11 @@ class PersonList(APIView):
         return self.get_paginated_response(PersonSerializer(page, many=True).data)
 
     @extend_schema(
-        operation_id="people_create", tags=["people"],
+        operation_id="people_create",
+        tags=["people"],
         summary="Record a child, an unborn child or an adult",
-        request=PersonCreateSerializer, parameters=[*CREATE_HEADERS, ETAG_HEADER],
+        request=PersonCreateSerializer,
+        parameters=[*CREATE_HEADERS, ETAG_HEADER],
         responses={201: PersonSerializer, **CREATE_ERRORS},
     )
     @idempotent
@@ -118,7 +121,9 @@ class PersonDetail(APIView):
     serializer_class = PersonSerializer
 
     @extend_schema(
-        operation_id="people_retrieve", tags=["people"], parameters=[ETAG_HEADER],
+        operation_id="people_retrieve",
+        tags=["people"],
+        parameters=[ETAG_HEADER],
         responses={200: PersonSerializer, **RETRIEVE_ERRORS},
     )
     def get(self, request, id):
@@ -126,9 +131,11 @@ class PersonDetail(APIView):
         return _person_response(person)
 
     @extend_schema(
-        operation_id="people_partial_update", tags=["people"],
+        operation_id="people_partial_update",
+        tags=["people"],
         summary="Correct a person's details (send If-Match)",
-        request=PersonUpdateSerializer, parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+        request=PersonUpdateSerializer,
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
         responses={200: PersonSerializer, **UPDATE_ERRORS},
     )
     def patch(self, request, id):
@@ -152,9 +159,11 @@ class PersonNames(APIView):
     serializer_class = PersonNameSerializer
 
     @extend_schema(
-        operation_id="people_names_create", tags=["people"],
+        operation_id="people_names_create",
+        tags=["people"],
         summary="Record an alias, known-as or previous name",
-        request=NameInputSerializer, parameters=CREATE_HEADERS,
+        request=NameInputSerializer,
+        parameters=CREATE_HEADERS,
         responses={201: PersonNameSerializer, **CREATE_UNDER_ERRORS},
     )
     @idempotent
@@ -169,9 +178,11 @@ class PersonReferences(APIView):
     serializer_class = LocalReferenceSerializer
 
     @extend_schema(
-        operation_id="people_references_create", tags=["people"],
+        operation_id="people_references_create",
+        tags=["people"],
         summary="Record your agency's own reference for the person",
-        request=ReferenceInputSerializer, parameters=CREATE_HEADERS,
+        request=ReferenceInputSerializer,
+        parameters=CREATE_HEADERS,
         responses={201: LocalReferenceSerializer, **CREATE_UNDER_ERRORS},
     )
     @idempotent
@@ -179,8 +190,9 @@ class PersonReferences(APIView):
         person = get_person_for(request.user, id)
         data = _parse(ReferenceInputSerializer, request)
         if data["agency"].pk != request.user.agency_id:
-            raise invalid("agency", "You can only record your own agency's reference",
-                          "not_your_agency")
+            raise invalid(
+                "agency", "You can only record your own agency's reference", "not_your_agency"
+            )
         reference = services.add_local_reference(
             actor=request.user, person=person, request=request, **data
         )
@@ -194,7 +206,8 @@ class AddressList(APIView):
     serializer_class = ResidenceSerializer
 
     @extend_schema(
-        operation_id="addresses_list", tags=["addresses"],
+        operation_id="addresses_list",
+        tags=["addresses"],
         summary="A person's address history",
         parameters=[PersonQuerySerializer],
         responses={200: ResidenceSerializer(many=True), **LIST_BY_PERSON_ERRORS},
@@ -210,9 +223,11 @@ class AddressList(APIView):
         return self.get_paginated_response(ResidenceSerializer(page, many=True).data)
 
     @extend_schema(
-        operation_id="addresses_create", tags=["addresses"],
+        operation_id="addresses_create",
+        tags=["addresses"],
         summary="Record that a person lives, or lived, at an address",
-        request=ResidenceInputSerializer, parameters=CREATE_HEADERS,
+        request=ResidenceInputSerializer,
+        parameters=CREATE_HEADERS,
         responses={201: ResidenceSerializer, **CREATE_ERRORS},
     )
     @idempotent
@@ -228,7 +243,8 @@ class AddressDetail(APIView):
     serializer_class = ResidenceSerializer
 
     @extend_schema(
-        operation_id="addresses_retrieve", tags=["addresses"],
+        operation_id="addresses_retrieve",
+        tags=["addresses"],
         responses={200: ResidenceSerializer, **RETRIEVE_ERRORS},
     )
     def get(self, request, id):
@@ -245,7 +261,8 @@ class RelationshipList(APIView):
     serializer_class = RelationshipSerializer
 
     @extend_schema(
-        operation_id="relationships_list", tags=["relationships"],
+        operation_id="relationships_list",
+        tags=["relationships"],
         summary="A person's relationships, each labelled from that person's side",
         parameters=[PersonQuerySerializer],
         responses={200: RelativeSerializer(many=True), **LIST_BY_PERSON_ERRORS},
@@ -260,9 +277,11 @@ class RelationshipList(APIView):
         return self.get_paginated_response(RelativeSerializer(page, many=True).data)
 
     @extend_schema(
-        operation_id="relationships_create", tags=["relationships"],
+        operation_id="relationships_create",
+        tags=["relationships"],
         summary="Record that person_a is the <type> of person_b",
-        request=RelationshipInputSerializer, parameters=CREATE_HEADERS,
+        request=RelationshipInputSerializer,
+        parameters=CREATE_HEADERS,
         responses={201: RelationshipSerializer, **CREATE_ERRORS},
     )
     @idempotent
@@ -280,7 +299,8 @@ class RelationshipDetail(APIView):
     serializer_class = RelationshipSerializer
 
     @extend_schema(
-        operation_id="relationships_retrieve", tags=["relationships"],
+        operation_id="relationships_retrieve",
+        tags=["relationships"],
         responses={200: RelationshipSerializer, **RETRIEVE_ERRORS},
     )
     def get(self, request, id):
@@ -294,11 +314,9 @@ urlpatterns = [
     path("people/", PersonList.as_view(), name="api-person-list"),
     path("people/<uuid:id>/", PersonDetail.as_view(), name="api-person-detail"),
     path("people/<uuid:id>/names/", PersonNames.as_view(), name="api-person-names"),
-    path("people/<uuid:id>/references/", PersonReferences.as_view(),
-         name="api-person-references"),
+    path("people/<uuid:id>/references/", PersonReferences.as_view(), name="api-person-references"),
     path("addresses/", AddressList.as_view(), name="api-address-list"),
     path("addresses/<uuid:id>/", AddressDetail.as_view(), name="api-address-detail"),
     path("relationships/", RelationshipList.as_view(), name="api-relationship-list"),
-    path("relationships/<uuid:id>/", RelationshipDetail.as_view(),
-         name="api-relationship-detail"),
+    path("relationships/<uuid:id>/", RelationshipDetail.as_view(), name="api-relationship-detail"),
 ]

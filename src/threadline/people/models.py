@@ -61,12 +61,11 @@ class Person(RecordModel):
     date_of_birth = models.DateField(null=True, blank=True)
     expected_delivery_date = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
-    ethnicity = models.CharField(
-        max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT
-    )
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
     first_language = models.CharField(max_length=80, blank=True, default="English")
     interpreter_needed = models.BooleanField(default=False)
-    nhs_number = models.CharField(
+    # NULL, not "", for "no NHS number": the unique constraint then ignores the missing.
+    nhs_number = models.CharField(  # noqa: DJ001
         max_length=10, null=True, blank=True, validators=[validate_nhs_number]
     )
     recorded_by_agency = models.ForeignKey(
@@ -87,7 +86,9 @@ class Person(RecordModel):
                 | models.Q(expected_delivery_date__isnull=False, date_of_birth__isnull=True),
                 name="unborn_child_has_expected_date_and_no_birth_date",
                 violation_error_code="unborn_needs_expected_date",
-                violation_error_message="An unborn child needs an expected delivery date and no date of birth",
+                violation_error_message=(
+                    "An unborn child needs an expected delivery date and no date of birth"
+                ),
             ),
         ]
         indexes = [models.Index(fields=["date_of_birth"])]
@@ -123,29 +124,37 @@ class Person(RecordModel):
         today = timezone.localdate()
         if self.kind == PersonKind.UNBORN and self.expected_delivery_date is None:
             raise ValidationError(
-                {"expected_delivery_date": ValidationError(
-                    "Enter the expected delivery date for an unborn child",
-                    code="unborn_needs_expected_date",
-                )}
+                {
+                    "expected_delivery_date": ValidationError(
+                        "Enter the expected delivery date for an unborn child",
+                        code="unborn_needs_expected_date",
+                    )
+                }
             )
         if self.kind == PersonKind.UNBORN and self.date_of_birth is not None:
             raise ValidationError(
-                {"date_of_birth": ValidationError(
-                    "An unborn child has no date of birth yet; record the birth instead",
-                    code="unborn_has_birth_date",
-                )}
+                {
+                    "date_of_birth": ValidationError(
+                        "An unborn child has no date of birth yet; record the birth instead",
+                        code="unborn_has_birth_date",
+                    )
+                }
             )
         if self.date_of_birth and self.date_of_birth > today:
             raise ValidationError(
-                {"date_of_birth": ValidationError(
-                    "Date of birth must be today or in the past", code="date_of_birth_in_future"
-                )}
+                {
+                    "date_of_birth": ValidationError(
+                        "Date of birth must be today or in the past", code="date_of_birth_in_future"
+                    )
+                }
             )
         if self.kind == PersonKind.CHILD and self.date_of_birth is None:
             raise ValidationError(
-                {"date_of_birth": ValidationError(
-                    "Enter the child's date of birth", code="child_needs_date_of_birth"
-                )}
+                {
+                    "date_of_birth": ValidationError(
+                        "Enter the child's date of birth", code="child_needs_date_of_birth"
+                    )
+                }
             )
 
 
@@ -268,10 +277,12 @@ class Residence(RecordModel):
     def clean(self) -> None:
         if self.to_date and self.from_date and self.to_date < self.from_date:
             raise ValidationError(
-                {"to_date": ValidationError(
-                    "The date they left must be the same as or after the date they moved in",
-                    code="end_before_start",
-                )}
+                {
+                    "to_date": ValidationError(
+                        "The date they left must be the same as or after the date they moved in",
+                        code="end_before_start",
+                    )
+                }
             )
 
 

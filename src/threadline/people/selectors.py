@@ -19,8 +19,12 @@ from .validators import normalise_nhs_number
 
 
 def search_people(
-    *, actor: Practitioner, name: str = "", date_of_birth: date | None = None,
-    nhs_number: str = "", request=None,
+    *,
+    actor: Practitioner,
+    name: str = "",
+    date_of_birth: date | None = None,
+    nhs_number: str = "",
+    request=None,
 ) -> QuerySet[Person]:
     """People the actor may see whose name (any name they have used, spelt roughly
     alike), date of birth or NHS number matches. Every search is audited."""
@@ -40,10 +44,13 @@ def search_people(
     if nhs_number:
         people = people.filter(nhs_number=normalise_nhs_number(nhs_number))
     terms = ", ".join(
-        t for t in (name, date_of_birth and f"born {date_of_birth}", nhs_number and "NHS number") if t
+        t
+        for t in (name, date_of_birth and f"born {date_of_birth}", nhs_number and "NHS number")
+        if t
     )
-    record_event(actor=actor, action=AuditAction.SEARCH, summary=f"Searched: {terms}"[:500],
-                 request=request)
+    record_event(
+        actor=actor, action=AuditAction.SEARCH, summary=f"Searched: {terms}"[:500], request=request
+    )
     return people.distinct().order_by("family_name", "given_names")
 
 
@@ -71,18 +78,27 @@ def address_history(person: Person, *, visible: QuerySet[Person]) -> list[Stay]:
             span &= Q(from_date__lte=r.to_date)
         overlapping |= span
     others = (
-        Residence.objects.filter(overlapping).exclude(person=person)
-        .filter(person__in=visible).select_related("person")
-        if residences else Residence.objects.none()
+        Residence.objects.filter(overlapping)
+        .exclude(person=person)
+        .filter(person__in=visible)
+        .select_related("person")
+        if residences
+        else Residence.objects.none()
     )
     stays = []
     for r in residences:
-        stays.append(Stay(r, [
-            o for o in others
-            if o.address_id == r.address_id
-            and (o.to_date is None or o.to_date >= r.from_date)
-            and (r.to_date is None or o.from_date <= r.to_date)
-        ]))
+        stays.append(
+            Stay(
+                r,
+                [
+                    o
+                    for o in others
+                    if o.address_id == r.address_id
+                    and (o.to_date is None or o.to_date >= r.from_date)
+                    and (r.to_date is None or o.from_date <= r.to_date)
+                ],
+            )
+        )
     return stays
 
 
@@ -108,8 +124,11 @@ def get_person_record(*, actor: Practitioner, person_id, request=None) -> Person
     """The person, through the policy, with the view audited."""
     person = get_person_for(actor, person_id)
     record_event(
-        actor=actor, action=AuditAction.VIEW, target=person,
-        child=person if person.is_child else None, summary=f"Viewed {person.full_name}",
+        actor=actor,
+        action=AuditAction.VIEW,
+        target=person,
+        child=person if person.is_child else None,
+        summary=f"Viewed {person.full_name}",
         request=request,
     )
     return person
@@ -145,10 +164,12 @@ def person_record(*, actor: Practitioner, person: Person) -> PersonRecord:
     today = timezone.localdate()
     visible = people_visible_to(actor)
     stays = address_history(person, visible=visible)
-    current = next((s for s in stays if s.residence.to_date is None
-                    or s.residence.to_date >= today), None)
-    household = [o for o in current.others if o.to_date is None or o.to_date >= today] \
-        if current else []
+    current = next(
+        (s for s in stays if s.residence.to_date is None or s.residence.to_date >= today), None
+    )
+    household = (
+        [o for o in current.others if o.to_date is None or o.to_date >= today] if current else []
+    )
     case = open_case_for(actor=actor, child=person) if person.is_child else None
     involvements = list(case.involvements.all()) if case else []
     return PersonRecord(
@@ -179,9 +200,12 @@ def get_residence_record(*, actor: Practitioner, residence_id, request=None) -> 
         raise Http404("No such address") from exc
     person = residence.person
     record_event(
-        actor=actor, action=AuditAction.VIEW, target=residence,
+        actor=actor,
+        action=AuditAction.VIEW,
+        target=residence,
         child=person if person.is_child else None,
-        summary=f"Viewed an address of {person.full_name}", request=request,
+        summary=f"Viewed an address of {person.full_name}",
+        request=request,
     )
     return residence
 
@@ -199,8 +223,11 @@ def get_relationship_record(*, actor: Practitioner, relationship_id, request=Non
         raise Http404("No such relationship") from exc
     a, b = relationship.person_a, relationship.person_b
     record_event(
-        actor=actor, action=AuditAction.VIEW, target=relationship,
+        actor=actor,
+        action=AuditAction.VIEW,
+        target=relationship,
         child=b if b.is_child else a if a.is_child else None,
-        summary=f"Viewed relationship: {relationship}", request=request,
+        summary=f"Viewed relationship: {relationship}",
+        request=request,
     )
     return relationship

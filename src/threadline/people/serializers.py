@@ -96,10 +96,24 @@ class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = [
-            "id", "kind", "full_name", "given_names", "family_name", "date_of_birth",
-            "expected_delivery_date", "sex", "ethnicity", "first_language",
-            "interpreter_needed", "nhs_number", "recorded_by_agency", "names", "references",
-            "current_address", "created_at", "updated_at",
+            "id",
+            "kind",
+            "full_name",
+            "given_names",
+            "family_name",
+            "date_of_birth",
+            "expected_delivery_date",
+            "sex",
+            "ethnicity",
+            "first_language",
+            "interpreter_needed",
+            "nhs_number",
+            "recorded_by_agency",
+            "names",
+            "references",
+            "current_address",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -107,8 +121,11 @@ class PersonSerializer(serializers.ModelSerializer):
     def get_current_address(self, person: Person) -> dict | None:
         today = timezone.localdate()
         current = next(
-            (r for r in person.residences.all()
-             if r.from_date <= today and (r.to_date is None or r.to_date >= today)),
+            (
+                r
+                for r in person.residences.all()
+                if r.from_date <= today and (r.to_date is None or r.to_date >= today)
+            ),
             None,
         )
         return ResidenceSerializer(current).data if current else None
@@ -123,8 +140,15 @@ class RelationshipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Relationship
         fields = [
-            "id", "person_a", "person_b", "type", "description", "from_date", "to_date",
-            "notes", "is_current",
+            "id",
+            "person_a",
+            "person_b",
+            "type",
+            "description",
+            "from_date",
+            "to_date",
+            "notes",
+            "is_current",
         ]
         read_only_fields = fields
 
@@ -148,8 +172,12 @@ class RelativeSerializer(serializers.Serializer):
 
 
 class PersonSearchQuerySerializer(serializers.Serializer):
-    name = TextField(required=False, allow_blank=True, max_length=200,
-                                 help_text="Any name they have used; spelt roughly alike.")
+    name = TextField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Any name they have used; spelt roughly alike.",
+    )
     date_of_birth = serializers.DateField(required=False)
     nhs_number = TextField(required=False, allow_blank=True, max_length=20)
 
@@ -165,7 +193,10 @@ class PersonInputSerializer(serializers.Serializer):
     first_language = TextField(required=False, allow_blank=True, max_length=80)
     interpreter_needed = serializers.BooleanField(required=False)
     nhs_number = TextField(
-        required=False, allow_blank=True, allow_null=True, max_length=20,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=20,
         help_text="10 digits; spaces and hyphens are ignored.",
     )
 
@@ -189,12 +220,11 @@ class PersonUpdateSerializer(PersonInputSerializer):
 
 class NameInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
-        choices=NameKind.choices, default=NameKind.ALIAS,
+        choices=NameKind.choices,
+        default=NameKind.ALIAS,
         help_text="Not `legal`: change the legal name by updating the person.",
     )
-    given_names = TextField(
-        required=False, allow_blank=True, max_length=200, default=""
-    )
+    given_names = TextField(required=False, allow_blank=True, max_length=200, default="")
     family_name = TextField(max_length=200)
     from_date = serializers.DateField(required=False, allow_null=True)
     to_date = serializers.DateField(required=False, allow_null=True)

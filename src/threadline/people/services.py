@@ -49,7 +49,8 @@ def _refuse_duplicate_nhs_number(person: Person) -> None:
         Person.objects.filter(nhs_number=person.nhs_number).exclude(pk=person.pk).exists()
     ):
         raise invalid(
-            "nhs_number", "Someone is already recorded with this NHS number; search for them",
+            "nhs_number",
+            "Someone is already recorded with this NHS number; search for them",
             "duplicate_nhs_number",
         )
 
@@ -73,7 +74,10 @@ def create_person(*, actor: Practitioner, request=None, **fields) -> Person:
         from_date=person.date_of_birth,
     )
     record_event(
-        actor=actor, action=AuditAction.CREATE, target=person, child=_child(person),
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=person,
+        child=_child(person),
         summary=f"Recorded {person.get_kind_display().lower()} {person.full_name}",
         request=request,
     )
@@ -102,35 +106,55 @@ def update_person(*, actor: Practitioner, person: Person, request=None, **fields
             kind=NameKind.PREVIOUS
         )
         PersonName.objects.create(
-            person=person, kind=NameKind.LEGAL,
-            given_names=person.given_names, family_name=person.family_name,
+            person=person,
+            kind=NameKind.LEGAL,
+            given_names=person.given_names,
+            family_name=person.family_name,
         )
     if changed:
         record_event(
-            actor=actor, action=AuditAction.UPDATE, target=person, child=_child(person),
-            summary="Changed " + ", ".join(sorted(changed)), request=request,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=person,
+            child=_child(person),
+            summary="Changed " + ", ".join(sorted(changed)),
+            request=request,
         )
     return person
 
 
 @transaction.atomic
 def add_name(
-    *, actor: Practitioner, person: Person, given_names: str, family_name: str,
-    kind: str = NameKind.ALIAS, from_date: date | None = None, to_date: date | None = None,
+    *,
+    actor: Practitioner,
+    person: Person,
+    given_names: str,
+    family_name: str,
+    kind: str = NameKind.ALIAS,
+    from_date: date | None = None,
+    to_date: date | None = None,
     request=None,
 ) -> PersonName:
     """Record an alias, a known-as name or a name used before."""
     if kind == NameKind.LEGAL:
         raise invalid("kind", "Change the legal name by editing the person", "use_update_person")
     name = PersonName(
-        person=person, kind=kind, given_names=given_names, family_name=family_name,
-        from_date=from_date, to_date=to_date,
+        person=person,
+        kind=kind,
+        given_names=given_names,
+        family_name=family_name,
+        from_date=from_date,
+        to_date=to_date,
     )
     name.full_clean()
     name.save()
     record_event(
-        actor=actor, action=AuditAction.CREATE, target=name, child=_child(person),
-        summary=f"Added {name.get_kind_display().lower()} {name}", request=request,
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=name,
+        child=_child(person),
+        summary=f"Added {name.get_kind_display().lower()} {name}",
+        request=request,
     )
     return name
 
@@ -147,8 +171,12 @@ def add_local_reference(
     local.full_clean()
     local.save()
     record_event(
-        actor=actor, action=AuditAction.CREATE, target=local, child=_child(person),
-        summary=f"Added {agency.code} reference", request=request,
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=local,
+        child=_child(person),
+        summary=f"Added {agency.code} reference",
+        request=request,
     )
     return local
 
@@ -162,8 +190,11 @@ def find_or_create_address(
     if existing:
         return existing
     address = Address(
-        line_1=line_1.strip(), line_2=line_2.strip(), town=town.strip(),
-        postcode=postcode, uprn=uprn.strip(),
+        line_1=line_1.strip(),
+        line_2=line_2.strip(),
+        town=town.strip(),
+        postcode=postcode,
+        uprn=uprn.strip(),
     )
     address.full_clean(exclude=["match_key"])
     address.save()
@@ -172,8 +203,13 @@ def find_or_create_address(
 
 @transaction.atomic
 def record_move(
-    *, actor: Practitioner, person: Person, address: Address, from_date: date,
-    to_date: date | None = None, request=None,
+    *,
+    actor: Practitioner,
+    person: Person,
+    address: Address,
+    from_date: date,
+    to_date: date | None = None,
+    request=None,
 ) -> Residence:
     """Record that a person lived (or lives) at an address. A current move ends the
     previous current address the day before the person moved."""
@@ -181,9 +217,7 @@ def record_move(
         person=person, address=address, from_date=from_date, to_date=to_date, recorded_by=actor
     )
     residence.full_clean(exclude=["person"])
-    overlapping = person.residences.filter(
-        Q(to_date__isnull=True) | Q(to_date__gte=from_date)
-    )
+    overlapping = person.residences.filter(Q(to_date__isnull=True) | Q(to_date__gte=from_date))
     if to_date is not None:
         overlapping = overlapping.filter(from_date__lte=to_date)
     current = None
@@ -201,7 +235,10 @@ def record_move(
         current.save(update_fields=["to_date", "updated_at"])
     residence.save()
     record_event(
-        actor=actor, action=AuditAction.CREATE, target=residence, child=_child(person),
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=residence,
+        child=_child(person),
         summary=f"Recorded address {address.postcode} from {from_date:%d %b %Y}",
         request=request,
     )
@@ -210,28 +247,50 @@ def record_move(
 
 @transaction.atomic
 def move_to_address(
-    *, actor: Practitioner, person: Person, line_1: str, town: str, postcode: str,
-    from_date: date, line_2: str = "", uprn: str = "", to_date: date | None = None,
+    *,
+    actor: Practitioner,
+    person: Person,
+    line_1: str,
+    town: str,
+    postcode: str,
+    from_date: date,
+    line_2: str = "",
+    uprn: str = "",
+    to_date: date | None = None,
     request=None,
 ) -> Residence:
     """Record a stay at an address given as text: the address is found or created and
     the stay recorded together, or neither is."""
-    address = find_or_create_address(line_1=line_1, line_2=line_2, town=town,
-                                     postcode=postcode, uprn=uprn)
-    return record_move(actor=actor, person=person, address=address, from_date=from_date,
-                       to_date=to_date, request=request)
+    address = find_or_create_address(
+        line_1=line_1, line_2=line_2, town=town, postcode=postcode, uprn=uprn
+    )
+    return record_move(
+        actor=actor,
+        person=person,
+        address=address,
+        from_date=from_date,
+        to_date=to_date,
+        request=request,
+    )
 
 
 @transaction.atomic
 def add_relationship(
-    *, actor: Practitioner, person_a: Person, person_b: Person, type: str,
-    from_date: date | None = None, to_date: date | None = None, notes: str = "",
+    *,
+    actor: Practitioner,
+    person_a: Person,
+    person_b: Person,
+    type: str,
+    from_date: date | None = None,
+    to_date: date | None = None,
+    notes: str = "",
     request=None,
 ) -> Relationship:
     """Record that `person_a` is the `type` of `person_b` (e.g. the mother of)."""
     if person_a.pk == person_b.pk:
         raise invalid(
-            "person_b", "A person cannot have a relationship with themselves",
+            "person_b",
+            "A person cannot have a relationship with themselves",
             "relationship_to_self",
         )
     same = Q(person_a=person_a, person_b=person_b)
@@ -240,15 +299,24 @@ def add_relationship(
     if Relationship.objects.filter(same, type=type, to_date__isnull=True).exists():
         raise invalid("type", "This relationship is already recorded", "duplicate_relationship")
     relationship = Relationship(
-        person_a=person_a, person_b=person_b, type=type, from_date=from_date,
-        to_date=to_date, notes=notes, recorded_by=actor,
+        person_a=person_a,
+        person_b=person_b,
+        type=type,
+        from_date=from_date,
+        to_date=to_date,
+        notes=notes,
+        recorded_by=actor,
     )
     relationship.full_clean()
     relationship.save()
     child = _child(person_b) or _child(person_a)
     record_event(
-        actor=actor, action=AuditAction.CREATE, target=relationship, child=child,
-        summary=str(relationship), request=request,
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=relationship,
+        child=child,
+        summary=str(relationship),
+        request=request,
     )
     return relationship
 

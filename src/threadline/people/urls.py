@@ -8,8 +8,11 @@ urlpatterns = [
     path("people/<uuid:person_id>/", views.person_detail, name="person-detail"),
     path("people/<uuid:person_id>/edit/", views.person_edit, name="person-edit"),
     path("people/<uuid:person_id>/addresses/new/", views.address_add, name="address-add"),
-    path("people/<uuid:person_id>/relationships/new/", views.relationship_add,
-         name="relationship-add"),
+    path(
+        "people/<uuid:person_id>/relationships/new/",
+        views.relationship_add,
+        name="relationship-add",
+    ),
     path("people/<uuid:person_id>/names/new/", views.name_add, name="name-add"),
     path("people/<uuid:person_id>/references/new/", views.reference_add, name="reference-add"),
 ]

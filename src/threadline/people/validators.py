@@ -11,7 +11,9 @@ def nhs_number_is_valid(value: str) -> bool:
     """True when `value` is ten digits whose last is the modulus-11 check digit."""
     if len(value) != 10 or not value.isdigit():
         return False
-    total = sum(int(digit) * weight for digit, weight in zip(value[:9], range(10, 1, -1)))
+    total = sum(
+        int(digit) * weight for digit, weight in zip(value[:9], range(10, 1, -1), strict=True)
+    )
     check = 11 - total % 11
     if check == 11:
         check = 0

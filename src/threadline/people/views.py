@@ -19,8 +19,9 @@ def person_search(request):
     form = SearchForm(request.GET or None)
     results = None
     if form.is_bound and form.is_valid():
-        results = list(selectors.search_people(actor=request.user, request=request,
-                                               **form.cleaned_data)[:100])
+        results = list(
+            selectors.search_people(actor=request.user, request=request, **form.cleaned_data)[:100]
+        )
     return render(request, "people/person_search.html", {"form": form, "results": results})
 
 
@@ -30,7 +31,9 @@ def person_create(request):
     form = PersonForm(request.POST or None, initial={"kind": request.GET.get("kind")})
     if request.method == "POST" and form.is_valid():
         try:
-            person = services.create_person(actor=request.user, request=request, **form.cleaned_data)
+            person = services.create_person(
+                actor=request.user, request=request, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -43,10 +46,15 @@ def person_create(request):
 @requires(VIEW_PERSON)
 def person_detail(request, person: Person):
     record = selectors.person_record(actor=request.user, person=person)
-    return render(request, "people/person_detail.html", {
-        "record": record, "person": person,
-        "can_edit": can_edit_person(request.user, person),
-    })
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "record": record,
+            "person": person,
+            "can_edit": can_edit_person(request.user, person),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -56,8 +64,9 @@ def person_edit(request, person: Person):
     form = PersonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_person(actor=request.user, person=person, request=request,
-                                   **form.cleaned_data)
+            services.update_person(
+                actor=request.user, person=person, request=request, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -72,8 +81,9 @@ def address_add(request, person: Person):
     form = AddressForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.move_to_address(actor=request.user, person=person, request=request,
-                                     **form.cleaned_data)
+            services.move_to_address(
+                actor=request.user, person=person, request=request, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -85,8 +95,8 @@ def address_add(request, person: Person):
 @require_http_methods(["GET", "POST"])
 @requires(CONTRIBUTE)
 def relationship_add(request, person: Person):
-    people = people_visible_to(request.user).exclude(pk=person.pk).order_by(
-        "family_name", "given_names"
+    people = (
+        people_visible_to(request.user).exclude(pk=person.pk).order_by("family_name", "given_names")
     )
     form = RelationshipForm(request.POST or None, people=people, subject=person)
     if request.method == "POST" and form.is_valid():
@@ -94,8 +104,13 @@ def relationship_add(request, person: Person):
         try:
             other = people.get(pk=data["other"])
             services.add_relationship(
-                actor=request.user, person_a=other, person_b=person, type=data["type"],
-                from_date=data["from_date"], to_date=data["to_date"], notes=data["notes"],
+                actor=request.user,
+                person_a=other,
+                person_b=person,
+                type=data["type"],
+                from_date=data["from_date"],
+                to_date=data["to_date"],
+                notes=data["notes"],
                 request=request,
             )
         except ValidationError as error:
@@ -112,8 +127,9 @@ def name_add(request, person: Person):
     form = NameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_name(actor=request.user, person=person, request=request,
-                              **form.cleaned_data)
+            services.add_name(
+                actor=request.user, person=person, request=request, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -128,9 +144,13 @@ def reference_add(request, person: Person):
     form = ReferenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_local_reference(actor=request.user, person=person,
-                                         agency=request.user.agency, request=request,
-                                         **form.cleaned_data)
+            services.add_local_reference(
+                actor=request.user,
+                person=person,
+                agency=request.user.agency,
+                request=request,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:

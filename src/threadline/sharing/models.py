@@ -56,9 +56,7 @@ class SharedRecord(models.Model):
     confidentiality = models.CharField(
         max_length=12, choices=Confidentiality.choices, default=Confidentiality.NORMAL
     )
-    restricted_to = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="+"
-    )
+    restricted_to = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
 
     class Meta:
         abstract = True
@@ -126,8 +124,13 @@ class AgreementCategory(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "category"], name="agreement_category_once")
+            models.UniqueConstraint(
+                fields=["agreement", "category"], name="agreement_category_once"
+            )
         ]
+
+    def __str__(self) -> str:
+        return self.get_category_display()
 
 
 class AccessRequestStatus(models.TextChoices):
@@ -152,7 +155,10 @@ class AccessRequest(RecordModel):
         max_length=10, choices=AccessRequestStatus.choices, default=AccessRequestStatus.PENDING
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
         blank=True,
     )
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -178,7 +184,10 @@ class BreakGlass(RecordModel):
     reason = models.CharField(max_length=1000)
     expires_at = models.DateTimeField()
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
         blank=True,
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)

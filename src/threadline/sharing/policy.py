@@ -67,7 +67,8 @@ def cases_visible_to(actor: Practitioner) -> QuerySet[Case]:
 
 def _approved_requests(actor: Practitioner) -> QuerySet[AccessRequest]:
     return AccessRequest.objects.filter(
-        requester=actor, status=AccessRequestStatus.APPROVED,
+        requester=actor,
+        status=AccessRequestStatus.APPROVED,
         expires_on__gte=timezone.localdate(),
     )
 
@@ -144,7 +145,8 @@ def can_record_person(actor: Practitioner) -> bool:
 def can_open_case(actor: Practitioner) -> bool:
     """Cases are opened, and then held, by a local authority's children's social care."""
     return (
-        actor.is_authenticated and actor.agency is not None
+        actor.is_authenticated
+        and actor.agency is not None
         and actor.agency.agency_type == AgencyType.CHILDRENS_SOCIAL_CARE
     )
 
@@ -162,7 +164,8 @@ def shared_records(
     visible = Q(**{agency_field: actor.agency_id})
     granted = AgreementCategory.objects.filter(
         agreement__recipient_id=actor.agency_id,
-        agreement__from_date__lte=today, agreement__to_date__gte=today,
+        agreement__from_date__lte=today,
+        agreement__to_date__gte=today,
     ).values_list("agreement__provider_id", "category")
     for provider_id, category in set(granted):
         visible |= Q(**{agency_field: provider_id, "category": category})
@@ -171,12 +174,10 @@ def shared_records(
     ):
         visible |= Q(**{child_field: child_id, agency_field: provider_id, "category": category})
     visible |= Q(**{f"{child_field}__in": _break_glass(actor).values("person_id")})
-    named = queryset.model.restricted_to.through.objects.filter(
-        practitioner_id=actor.pk
-    ).values(f"{queryset.model._meta.model_name}_id")
-    return queryset.filter(
-        (Q(confidentiality=Confidentiality.NORMAL) & visible) | Q(pk__in=named)
+    named = queryset.model.restricted_to.through.objects.filter(practitioner_id=actor.pk).values(
+        f"{queryset.model._meta.model_name}_id"
     )
+    return queryset.filter((Q(confidentiality=Confidentiality.NORMAL) & visible) | Q(pk__in=named))
 
 
 def involvements_visible_to(actor: Practitioner, case: Case) -> QuerySet[Involvement]:
@@ -185,7 +186,9 @@ def involvements_visible_to(actor: Practitioner, case: Case) -> QuerySet[Involve
     )
 
 
-def find_for_break_glass(*, nhs_number: str = "", name: str = "", date_of_birth=None) -> Person | None:
+def find_for_break_glass(
+    *, nhs_number: str = "", name: str = "", date_of_birth=None
+) -> Person | None:
     """The one person exactly matching an NHS number, or a full name and date of birth —
     outside need-to-know, so no fuzzy matching and no list: zero or several matches
     give nothing."""

@@ -16,19 +16,29 @@ from threadline.audit.services import record_event
 
 from . import policy
 
-PUBLIC = "public"            # no sign-in: the sign-in page, the health check
-SIGNED_IN = "signed_in"      # any signed-in practitioner; shows only what they may see
+PUBLIC = "public"  # no sign-in: the sign-in page, the health check
+SIGNED_IN = "signed_in"  # any signed-in practitioner; shows only what they may see
 VIEW_PERSON = "view_person"  # the person is in the actor's reach, else 404
-CONTRIBUTE = "contribute"    # in reach: may add addresses, names, relationships, references
+CONTRIBUTE = "contribute"  # in reach: may add addresses, names, relationships, references
 EDIT_PERSON = "edit_person"  # in reach, and the recording agency or case holder, else 403
-OPEN_CASE = "open_case"      # in reach, and the actor works in children's social care, else 403
+OPEN_CASE = "open_case"  # in reach, and the actor works in children's social care, else 403
 MANAGE_CASE = "manage_case"  # the case is in reach, and the actor's agency holds it, else 403
-ADMINISTER = "administer"    # administrators: agencies, accounts, sharing agreements, else 403
+ADMINISTER = "administer"  # administrators: agencies, accounts, sharing agreements, else 403
 SAFEGUARDING_LEAD = "safeguarding_lead"  # access decisions, break-glass reviews, else 403
-AUDIT = "audit"              # the audit trail: auditors, safeguarding leads, team managers
+AUDIT = "audit"  # the audit trail: auditors, safeguarding leads, team managers
 
-PERMISSIONS = (PUBLIC, SIGNED_IN, VIEW_PERSON, CONTRIBUTE, EDIT_PERSON, OPEN_CASE, MANAGE_CASE,
-               ADMINISTER, SAFEGUARDING_LEAD, AUDIT)
+PERMISSIONS = (
+    PUBLIC,
+    SIGNED_IN,
+    VIEW_PERSON,
+    CONTRIBUTE,
+    EDIT_PERSON,
+    OPEN_CASE,
+    MANAGE_CASE,
+    ADMINISTER,
+    SAFEGUARDING_LEAD,
+    AUDIT,
+)
 _PERSON_ROUTES = {VIEW_PERSON, CONTRIBUTE, EDIT_PERSON, OPEN_CASE}
 _ROLE_ROUTES = {
     ADMINISTER: {Role.ADMINISTRATOR},
@@ -48,14 +58,19 @@ def requires(permission: str) -> Callable:
             try:
                 record = _check(permission, actor, kwargs)
             except (Http404, PermissionDenied):
-                record_event(actor=actor, action=AuditAction.DENIED,
-                             summary=f"Refused {request.method} {request.path}"[:500],
-                             request=request)
+                record_event(
+                    actor=actor,
+                    action=AuditAction.DENIED,
+                    summary=f"Refused {request.method} {request.path}"[:500],
+                    request=request,
+                )
                 raise
             if record is not None and request.method == "GET":
                 child = record if permission in _PERSON_ROUTES else record.child
                 record_event(
-                    actor=actor, action=AuditAction.VIEW, target=record,
+                    actor=actor,
+                    action=AuditAction.VIEW,
+                    target=record,
                     child=child if child.is_child else None,
                     summary=f"Opened {view.__name__.replace('_', ' ')}: {child.full_name}",
                     request=request,

@@ -41,15 +41,27 @@ def safeguarding_leads(agency: Agency):
 def owning_agency(person: Person) -> Agency:
     """The agency answerable for a person's record: the local authority holding the
     child's open case, else the agency that recorded them."""
-    case = Case.objects.filter(child=person, closed_on__isnull=True).select_related(
-        "local_authority").first()
+    case = (
+        Case.objects.filter(child=person, closed_on__isnull=True)
+        .select_related("local_authority")
+        .first()
+    )
     return case.local_authority if case else person.recorded_by_agency
 
 
 @transaction.atomic
 def create_agreement(
-    *, actor: Practitioner, title: str, provider: Agency, recipient: Agency, categories: list[str],
-    purpose: str, legal_basis: str, from_date: date, to_date: date, request=None,
+    *,
+    actor: Practitioner,
+    title: str,
+    provider: Agency,
+    recipient: Agency,
+    categories: list[str],
+    purpose: str,
+    legal_basis: str,
+    from_date: date,
+    to_date: date,
+    request=None,
 ) -> SharingAgreement:
     if actor.role != Role.ADMINISTRATOR:
         raise invalid(None, "Only an administrator records sharing agreements", "not_administrator")
@@ -58,8 +70,14 @@ def create_agreement(
     if not categories:
         raise invalid("categories", "Choose at least one category of information", "no_categories")
     agreement = SharingAgreement(
-        title=title, provider=provider, recipient=recipient, purpose=purpose,
-        legal_basis=legal_basis, from_date=from_date, to_date=to_date, recorded_by=actor,
+        title=title,
+        provider=provider,
+        recipient=recipient,
+        purpose=purpose,
+        legal_basis=legal_basis,
+        from_date=from_date,
+        to_date=to_date,
+        recorded_by=actor,
     )
     if to_date < from_date:
         raise invalid("to_date", "The agreement cannot end before it starts", "end_before_start")
@@ -70,9 +88,12 @@ def create_agreement(
         for c in sorted(set(categories))
     )
     record_event(
-        actor=actor, action=AuditAction.PERMISSION_CHANGE, target=agreement,
+        actor=actor,
+        action=AuditAction.PERMISSION_CHANGE,
+        target=agreement,
         summary=f"{provider.name} shares {', '.join(sorted(set(categories)))} with "
-        f"{recipient.name} from {from_date} to {to_date}", request=request,
+        f"{recipient.name} from {from_date} to {to_date}",
+        request=request,
     )
     return agreement
 
@@ -88,8 +109,13 @@ def end_agreement(
         raise invalid("to_date", "The agreement cannot end before it starts", "end_before_start")
     agreement.to_date = to_date
     agreement.save(update_fields=["to_date", "updated_at"])
-    record_event(actor=actor, action=AuditAction.PERMISSION_CHANGE, target=agreement,
-                 summary=f"Agreement ends {to_date}", request=request)
+    record_event(
+        actor=actor,
+        action=AuditAction.PERMISSION_CHANGE,
+        target=agreement,
+        summary=f"Agreement ends {to_date}",
+        request=request,
+    )
     return agreement
 
 
@@ -98,19 +124,31 @@ def _already_visible(actor: Practitioner, child: Person, provider: Agency, categ
         return True
     today = timezone.localdate()
     if AgreementCategory.objects.filter(
-        agreement__recipient_id=actor.agency_id, agreement__provider=provider,
-        agreement__from_date__lte=today, agreement__to_date__gte=today, category=category,
+        agreement__recipient_id=actor.agency_id,
+        agreement__provider=provider,
+        agreement__from_date__lte=today,
+        agreement__to_date__gte=today,
+        category=category,
     ).exists():
         return True
     return AccessRequest.objects.filter(
-        requester=actor, child=child, provider=provider, category=category,
-        status=AccessRequestStatus.APPROVED, expires_on__gte=today,
+        requester=actor,
+        child=child,
+        provider=provider,
+        category=category,
+        status=AccessRequestStatus.APPROVED,
+        expires_on__gte=today,
     ).exists()
 
 
 @transaction.atomic
 def request_access(
-    *, actor: Practitioner, child: Person, provider: Agency, category: str, reason: str,
+    *,
+    actor: Practitioner,
+    child: Person,
+    provider: Agency,
+    category: str,
+    reason: str,
     request=None,
 ) -> AccessRequest:
     """Ask `provider` to let the actor see its `category` records about `child` (a child
@@ -120,38 +158,62 @@ def request_access(
         raise invalid("reason", "Say why you need to see these records", "reason_required")
     if _already_visible(actor, child, provider, category):
         raise invalid(
-            "category", f"You can already see {provider.name}'s "
+            "category",
+            f"You can already see {provider.name}'s "
             f"{InformationCategory(category).label.lower()} records about this child",
             "already_visible",
         )
-    if AccessRequest.objects.filter(requester=actor, child=child, provider=provider,
-                                    category=category,
-                                    status=AccessRequestStatus.PENDING).exists():
-        raise invalid("category", "You have already asked; the request awaits a decision",
-                      "already_requested")
-    access = AccessRequest(requester=actor, child=child, provider=provider, category=category,
-                           reason=reason.strip())
+    if AccessRequest.objects.filter(
+        requester=actor,
+        child=child,
+        provider=provider,
+        category=category,
+        status=AccessRequestStatus.PENDING,
+    ).exists():
+        raise invalid(
+            "category", "You have already asked; the request awaits a decision", "already_requested"
+        )
+    access = AccessRequest(
+        requester=actor, child=child, provider=provider, category=category, reason=reason.strip()
+    )
     access.full_clean()
     access.save()
-    record_event(actor=actor, action=AuditAction.ACCESS_REQUEST, target=access, child=child,
-                 summary=f"Asked {provider.name} for {access.get_category_display()} records",
-                 purpose=access.reason, request=request)
-    _alert(safeguarding_leads(provider), "Threadline: a request for access awaits your decision",
-           reverse("access-requests"))
+    record_event(
+        actor=actor,
+        action=AuditAction.ACCESS_REQUEST,
+        target=access,
+        child=child,
+        summary=f"Asked {provider.name} for {access.get_category_display()} records",
+        purpose=access.reason,
+        request=request,
+    )
+    _alert(
+        safeguarding_leads(provider),
+        "Threadline: a request for access awaits your decision",
+        reverse("access-requests"),
+    )
     return access
 
 
 @transaction.atomic
 def decide_access_request(
-    *, actor: Practitioner, access: AccessRequest, approve: bool, reason: str,
-    expires_on: date | None = None, request=None,
+    *,
+    actor: Practitioner,
+    access: AccessRequest,
+    approve: bool,
+    reason: str,
+    expires_on: date | None = None,
+    request=None,
 ) -> AccessRequest:
     """The provider's safeguarding lead approves (until a date) or refuses, with a reason;
     the requester is told."""
     access = AccessRequest.objects.select_for_update().get(pk=access.pk)
     if actor.agency_id != access.provider_id or actor.role != Role.SAFEGUARDING_LEAD:
-        raise invalid(None, f"Only a safeguarding lead of {access.provider.name} can decide "
-                      "this request", "not_safeguarding_lead")
+        raise invalid(
+            None,
+            f"Only a safeguarding lead of {access.provider.name} can decide this request",
+            "not_safeguarding_lead",
+        )
     if access.status != AccessRequestStatus.PENDING:
         raise invalid(None, "This request has already been decided", "already_decided")
     if not reason.strip():
@@ -166,13 +228,21 @@ def decide_access_request(
     access.decision_reason = reason.strip()
     access.expires_on = expires_on if approve else None
     access.save()
-    record_event(actor=actor, action=AuditAction.ACCESS_DECISION, target=access,
-                 child=access.child,
-                 summary=f"{access.get_status_display()} access to {access.get_category_display()}"
-                 f" records for {access.requester}", purpose=access.decision_reason,
-                 request=request)
-    _alert([access.requester], "Threadline: your request for access has been decided",
-           reverse("access-requests"))
+    record_event(
+        actor=actor,
+        action=AuditAction.ACCESS_DECISION,
+        target=access,
+        child=access.child,
+        summary=f"{access.get_status_display()} access to {access.get_category_display()}"
+        f" records for {access.requester}",
+        purpose=access.decision_reason,
+        request=request,
+    )
+    _alert(
+        [access.requester],
+        "Threadline: your request for access has been decided",
+        reverse("access-requests"),
+    )
     return access
 
 
@@ -183,35 +253,52 @@ def break_glass(*, actor: Practitioner, person: Person, reason: str, request=Non
     if actor.agency_id is None:
         raise invalid(None, "Administrators cannot use break-glass", "not_a_practitioner")
     if len(reason.strip()) < 10:
-        raise invalid("reason", "Explain the emergency (at least 10 characters)",
-                      "reason_required")
+        raise invalid("reason", "Explain the emergency (at least 10 characters)", "reason_required")
     glass = BreakGlass.objects.create(
-        actor=actor, person=person, reason=reason.strip(),
+        actor=actor,
+        person=person,
+        reason=reason.strip(),
         expires_at=timezone.now() + timedelta(minutes=BREAK_GLASS_MINUTES),
     )
-    record_event(actor=actor, action=AuditAction.BREAK_GLASS, target=person,
-                 child=person if person.is_child else None,
-                 summary=f"Break-glass access to {person.full_name} for "
-                 f"{BREAK_GLASS_MINUTES} minutes", purpose=glass.reason, request=request)
-    _alert(safeguarding_leads(owning_agency(person)),
-           "Threadline: emergency (break-glass) access to a record you hold",
-           reverse("break-glass-review"))
+    record_event(
+        actor=actor,
+        action=AuditAction.BREAK_GLASS,
+        target=person,
+        child=person if person.is_child else None,
+        summary=f"Break-glass access to {person.full_name} for {BREAK_GLASS_MINUTES} minutes",
+        purpose=glass.reason,
+        request=request,
+    )
+    _alert(
+        safeguarding_leads(owning_agency(person)),
+        "Threadline: emergency (break-glass) access to a record you hold",
+        reverse("break-glass-review"),
+    )
     return glass
 
 
 @transaction.atomic
-def review_break_glass(*, actor: Practitioner, glass: BreakGlass, note: str,
-                       request=None) -> BreakGlass:
+def review_break_glass(
+    *, actor: Practitioner, glass: BreakGlass, note: str, request=None
+) -> BreakGlass:
     if actor.role != Role.SAFEGUARDING_LEAD or actor.agency_id != owning_agency(glass.person).pk:
-        raise invalid(None, "Only a safeguarding lead of the owning agency reviews this",
-                      "not_safeguarding_lead")
+        raise invalid(
+            None,
+            "Only a safeguarding lead of the owning agency reviews this",
+            "not_safeguarding_lead",
+        )
     if glass.reviewed_at is not None:
         raise invalid(None, "This use has already been reviewed", "already_reviewed")
     if not note.strip():
         raise invalid("review_note", "Record what you found", "note_required")
     glass.reviewed_by, glass.reviewed_at, glass.review_note = actor, timezone.now(), note.strip()
     glass.save()
-    record_event(actor=actor, action=AuditAction.UPDATE, target=glass,
-                 summary="Reviewed a break-glass access", purpose=glass.review_note,
-                 request=request)
+    record_event(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=glass,
+        summary="Reviewed a break-glass access",
+        purpose=glass.review_note,
+        request=request,
+    )
     return glass

@@ -15,7 +15,8 @@ from threadline.agencies.models import Practitioner
 def email_practitioners(practitioner_ids: list[str], subject: str, path: str) -> int:
     recipients = list(
         Practitioner.objects.filter(pk__in=practitioner_ids, is_active=True)
-        .exclude(email="").values_list("email", flat=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
     )
     if not recipients:
         return 0

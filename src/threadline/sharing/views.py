@@ -27,16 +27,20 @@ from .routes import ADMINISTER, SAFEGUARDING_LEAD, SIGNED_IN, VIEW_PERSON, requi
 
 
 def _form_page(request, form, *, heading: str, caption: str = "", back: str = "", submit="Save"):
-    return render(request, "sharing/form_page.html", {
-        "form": form, "heading": heading, "caption": caption, "back": back, "submit": submit})
+    return render(
+        request,
+        "sharing/form_page.html",
+        {"form": form, "heading": heading, "caption": caption, "back": back, "submit": submit},
+    )
 
 
 @require_GET
 @requires(SIGNED_IN)
 def agreement_list(request):
     """Every agreement is public to signed-in staff: who shares what is not case data."""
-    agreements = SharingAgreement.objects.select_related("provider", "recipient") \
-        .prefetch_related("categories")
+    agreements = SharingAgreement.objects.select_related("provider", "recipient").prefetch_related(
+        "categories"
+    )
     return render(request, "sharing/agreement_list.html", {"agreements": agreements})
 
 
@@ -52,7 +56,9 @@ def agreement_create(request):
         else:
             messages.success(request, "Sharing agreement recorded")
             return redirect("agreement-list")
-    return _form_page(request, form, heading="Record a sharing agreement", submit="Record agreement")
+    return _form_page(
+        request, form, heading="Record a sharing agreement", submit="Record agreement"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -62,15 +68,21 @@ def agreement_end(request, agreement_id):
     form = EndAgreementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.end_agreement(actor=request.user, agreement=agreement, request=request,
-                                   **form.cleaned_data)
+            services.end_agreement(
+                actor=request.user, agreement=agreement, request=request, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             messages.success(request, f"{agreement.title} now ends {agreement.to_date:%d %B %Y}")
             return redirect("agreement-list")
-    return _form_page(request, form, heading="End a sharing agreement", caption=agreement.title,
-                      submit="End agreement")
+    return _form_page(
+        request,
+        form,
+        heading="End a sharing agreement",
+        caption=agreement.title,
+        submit="End agreement",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -79,15 +91,24 @@ def access_request_create(request, person: Person):
     form = AccessRequestForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.request_access(actor=request.user, child=person, request=request,
-                                    **form.cleaned_data)
+            services.request_access(
+                actor=request.user, child=person, request=request, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, "Your request has been sent to the agency's safeguarding lead")
+            messages.success(
+                request, "Your request has been sent to the agency's safeguarding lead"
+            )
             return redirect("access-requests")
-    return _form_page(request, form, heading="Ask an agency for access", caption=person.full_name,
-                      back=person.get_absolute_url(), submit="Send request")
+    return _form_page(
+        request,
+        form,
+        heading="Ask an agency for access",
+        caption=person.full_name,
+        back=person.get_absolute_url(),
+        submit="Send request",
+    )
 
 
 @require_GET
@@ -100,8 +121,9 @@ def access_requests(request):
         to_decide = AccessRequest.objects.filter(
             provider_id=actor.agency_id, status=AccessRequestStatus.PENDING
         ).select_related("child", "requester__agency")
-    record_event(actor=actor, action=AuditAction.SEARCH, summary="Listed access requests",
-                 request=request)
+    record_event(
+        actor=actor, action=AuditAction.SEARCH, summary="Listed access requests", request=request
+    )
     return render(request, "sharing/access_requests.html", {"mine": mine, "to_decide": to_decide})
 
 
@@ -110,19 +132,30 @@ def access_requests(request):
 def access_request_decide(request, request_id):
     access = get_object_or_404(
         AccessRequest.objects.select_related("child", "requester__agency", "provider"),
-        pk=request_id, provider_id=request.user.agency_id,
+        pk=request_id,
+        provider_id=request.user.agency_id,
     )
     form = DecisionForm(request.POST or None)
     if request.method == "GET":
-        record_event(actor=request.user, action=AuditAction.VIEW, target=access,
-                     child=access.child, summary="Opened an access request to decide",
-                     request=request)
+        record_event(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            target=access,
+            child=access.child,
+            summary="Opened an access request to decide",
+            request=request,
+        )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.decide_access_request(
-                actor=request.user, access=access, approve=data["decision"] == "approve",
-                reason=data["decision_reason"], expires_on=data["expires_on"], request=request)
+                actor=request.user,
+                access=access,
+                approve=data["decision"] == "approve",
+                reason=data["decision_reason"],
+                expires_on=data["expires_on"],
+                request=request,
+            )
         except ValidationError as error:
             form.add_service_errors(error, field_map={"__all__": None})
         else:
@@ -141,23 +174,35 @@ def break_glass(request):
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = policy.find_for_break_glass(nhs_number=data["nhs_number"], name=data["name"],
-                                             date_of_birth=data["date_of_birth"])
+        person = policy.find_for_break_glass(
+            nhs_number=data["nhs_number"], name=data["name"], date_of_birth=data["date_of_birth"]
+        )
         if person is None:
-            record_event(actor=request.user, action=AuditAction.DENIED,
-                         summary="Break-glass: no single matching record", purpose=data["reason"],
-                         request=request)
-            form.add_error(None, "No single record matches. Check the details, or call the "
-                                 "children's social care front door.")
+            record_event(
+                actor=request.user,
+                action=AuditAction.DENIED,
+                summary="Break-glass: no single matching record",
+                purpose=data["reason"],
+                request=request,
+            )
+            form.add_error(
+                None,
+                "No single record matches. Check the details, or call the "
+                "children's social care front door.",
+            )
         else:
             try:
-                services.break_glass(actor=request.user, person=person, reason=data["reason"],
-                                     request=request)
+                services.break_glass(
+                    actor=request.user, person=person, reason=data["reason"], request=request
+                )
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
-                messages.warning(request, "Emergency access for 60 minutes. The agency that "
-                                          "holds this record has been alerted.")
+                messages.warning(
+                    request,
+                    "Emergency access for 60 minutes. The agency that "
+                    "holds this record has been alerted.",
+                )
                 return redirect(person.get_absolute_url())
     return render(request, "sharing/break_glass.html", {"form": form})
 
@@ -166,36 +211,59 @@ def break_glass(request):
 @requires(SAFEGUARDING_LEAD)
 def break_glass_review(request):
     """Break-glass uses of records this lead's agency holds, newest first."""
-    held = Q(person__cases__closed_on__isnull=True,
-             person__cases__local_authority_id=request.user.agency_id) | Q(
-        person__recorded_by_agency_id=request.user.agency_id)
-    uses = BreakGlass.objects.filter(held).distinct().select_related(
-        "actor__agency", "person", "reviewed_by")
-    record_event(actor=request.user, action=AuditAction.SEARCH,
-                 summary="Listed break-glass uses for review", request=request)
+    held = Q(
+        person__cases__closed_on__isnull=True,
+        person__cases__local_authority_id=request.user.agency_id,
+    ) | Q(person__recorded_by_agency_id=request.user.agency_id)
+    uses = (
+        BreakGlass.objects.filter(held)
+        .distinct()
+        .select_related("actor__agency", "person", "reviewed_by")
+    )
+    record_event(
+        actor=request.user,
+        action=AuditAction.SEARCH,
+        summary="Listed break-glass uses for review",
+        request=request,
+    )
     return render(request, "sharing/break_glass_review.html", {"uses": uses})
 
 
 @require_http_methods(["GET", "POST"])
 @requires(SAFEGUARDING_LEAD)
 def break_glass_review_one(request, glass_id):
-    glass = get_object_or_404(BreakGlass.objects.select_related("actor__agency", "person"),
-                              pk=glass_id)
+    glass = get_object_or_404(
+        BreakGlass.objects.select_related("actor__agency", "person"), pk=glass_id
+    )
     form = ReviewForm(request.POST or None)
     if request.method == "GET":
-        record_event(actor=request.user, action=AuditAction.VIEW, target=glass,
-                     child=glass.person, summary="Opened a break-glass use to review",
-                     request=request)
+        record_event(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            target=glass,
+            child=glass.person,
+            summary="Opened a break-glass use to review",
+            request=request,
+        )
     if request.method == "POST" and form.is_valid():
         try:
-            services.review_break_glass(actor=request.user, glass=glass, request=request,
-                                        note=form.cleaned_data["review_note"])
+            services.review_break_glass(
+                actor=request.user,
+                glass=glass,
+                request=request,
+                note=form.cleaned_data["review_note"],
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             messages.success(request, "Review recorded")
             return redirect("break-glass-review")
-    return _form_page(request, form, heading="Review emergency access",
-                      caption=f"{glass.actor} ({glass.actor.agency}) opened {glass.person.full_name} "
-                      f"on {glass.created_at:%d %b %Y %H:%M}: “{glass.reason}”",
-                      back="/emergency-access/review/", submit="Record review")
+    return _form_page(
+        request,
+        form,
+        heading="Review emergency access",
+        caption=f"{glass.actor} ({glass.actor.agency}) opened {glass.person.full_name} "
+        f"on {glass.created_at:%d %b %Y %H:%M}: “{glass.reason}”",
+        back="/emergency-access/review/",
+        submit="Record review",
+    )

@@ -19,7 +19,8 @@ from threadline.cases import services as cases
 from threadline.people import services as people
 from threadline.people.validators import nhs_number_is_valid
 from threadline.sharing import services as sharing
-from threadline.sharing.models import AGENCY_CATEGORY, InformationCategory as Info
+from threadline.sharing.models import AGENCY_CATEGORY
+from threadline.sharing.models import InformationCategory as Info
 
 # The area's information-sharing agreement: each category of information, and the agencies
 # (beyond the one holding it) allowed to see it. Probation does not share with the
@@ -39,7 +40,12 @@ AREA = "Northmoor"
 
 AGENCIES = [
     # code, name, type, phone
-    ("nm-csc", "Northmoor Children's Social Care", AgencyType.CHILDRENS_SOCIAL_CARE, "01632 960100"),
+    (
+        "nm-csc",
+        "Northmoor Children's Social Care",
+        AgencyType.CHILDRENS_SOCIAL_CARE,
+        "01632 960100",
+    ),
     ("nm-hospital", "Northmoor General Hospital", AgencyType.ACUTE_HOSPITAL, "01632 960200"),
     ("nm-hv", "Northmoor Health Visiting", AgencyType.HEALTH_VISITING, "01632 960300"),
     ("nm-maternity", "Northmoor Maternity Service", AgencyType.MIDWIFERY, "01632 960310"),
@@ -47,33 +53,136 @@ AGENCIES = [
     ("nm-police", "Northmoor Police", AgencyType.POLICE, "01632 960500"),
     ("nm-probation", "Probation Service, Northmoor", AgencyType.PROBATION, "01632 960600"),
     ("nm-fca", "Northmoor Family Court Advisers", AgencyType.FAMILY_COURT_ADVISERS, "01632 960700"),
-    ("nm-legal", "Northmoor Council Legal Services", AgencyType.LOCAL_AUTHORITY_LEGAL, "01632 960800"),
+    (
+        "nm-legal",
+        "Northmoor Council Legal Services",
+        AgencyType.LOCAL_AUTHORITY_LEGAL,
+        "01632 960800",
+    ),
     ("nm-housing", "Northmoor District Housing", AgencyType.HOUSING, "01632 960900"),
-    ("nm-recovery", "Northmoor Recovery Service", AgencyType.ADULT_SUBSTANCE_MISUSE, "01632 961000"),
+    (
+        "nm-recovery",
+        "Northmoor Recovery Service",
+        AgencyType.ADULT_SUBSTANCE_MISUSE,
+        "01632 961000",
+    ),
     ("brookside-school", "Brookside Primary School", AgencyType.EDUCATION, "01632 961100"),
-    ("nm-partnership", "Northmoor Safeguarding Partnership", AgencyType.PARTNERSHIP, "01632 961200"),
+    (
+        "nm-partnership",
+        "Northmoor Safeguarding Partnership",
+        AgencyType.PARTNERSHIP,
+        "01632 961200",
+    ),
 ]
 
 # username, agency code, first, last, job title, role, experience
 PRACTITIONERS = [
-    ("social.worker", "nm-csc", "Amira", "Okafor", "Social worker", Role.PRACTITIONER, Experience.EXPERIENCED),
+    (
+        "social.worker",
+        "nm-csc",
+        "Amira",
+        "Okafor",
+        "Social worker",
+        Role.PRACTITIONER,
+        Experience.EXPERIENCED,
+    ),
     ("ben.carter", "nm-csc", "Ben", "Carter", "Social worker", Role.PRACTITIONER, Experience.ASYE),
-    ("team.manager", "nm-csc", "Helen", "Brooks", "Team manager, Family Safeguarding Team 2", Role.TEAM_MANAGER, Experience.ADVANCED),
-    ("front.door", "nm-csc", "Priya", "Nair", "Front-door social worker", Role.FRONT_DOOR_OFFICER, Experience.QUALIFIED),
-    ("csc.lead", "nm-csc", "Marion", "Hale", "Principal social worker, safeguarding lead", Role.SAFEGUARDING_LEAD, Experience.ADVANCED),
-    ("hospital", "nm-hospital", "Grace", "Mensah", "Paediatric liaison nurse", Role.SAFEGUARDING_LEAD, ""),
+    (
+        "team.manager",
+        "nm-csc",
+        "Helen",
+        "Brooks",
+        "Team manager, Family Safeguarding Team 2",
+        Role.TEAM_MANAGER,
+        Experience.ADVANCED,
+    ),
+    (
+        "front.door",
+        "nm-csc",
+        "Priya",
+        "Nair",
+        "Front-door social worker",
+        Role.FRONT_DOOR_OFFICER,
+        Experience.QUALIFIED,
+    ),
+    (
+        "csc.lead",
+        "nm-csc",
+        "Marion",
+        "Hale",
+        "Principal social worker, safeguarding lead",
+        Role.SAFEGUARDING_LEAD,
+        Experience.ADVANCED,
+    ),
+    (
+        "hospital",
+        "nm-hospital",
+        "Grace",
+        "Mensah",
+        "Paediatric liaison nurse",
+        Role.SAFEGUARDING_LEAD,
+        "",
+    ),
     ("health.visitor", "nm-hv", "Lucy", "Farrant", "Health visitor", Role.PRACTITIONER, ""),
-    ("midwife", "nm-maternity", "Joanne", "Reeve", "Specialist safeguarding midwife", Role.PRACTITIONER, ""),
+    (
+        "midwife",
+        "nm-maternity",
+        "Joanne",
+        "Reeve",
+        "Specialist safeguarding midwife",
+        Role.PRACTITIONER,
+        "",
+    ),
     ("gp", "fernside-gp", "Imran", "Qureshi", "GP, safeguarding lead", Role.SAFEGUARDING_LEAD, ""),
-    ("police", "nm-police", "Mark", "Dunmore", "Detective constable, child abuse investigation", Role.PRACTITIONER, ""),
-    ("probation", "nm-probation", "Claire", "Whitfield", "Senior probation officer, safeguarding lead", Role.SAFEGUARDING_LEAD, ""),
+    (
+        "police",
+        "nm-police",
+        "Mark",
+        "Dunmore",
+        "Detective constable, child abuse investigation",
+        Role.PRACTITIONER,
+        "",
+    ),
+    (
+        "probation",
+        "nm-probation",
+        "Claire",
+        "Whitfield",
+        "Senior probation officer, safeguarding lead",
+        Role.SAFEGUARDING_LEAD,
+        "",
+    ),
     ("family.court", "nm-fca", "Ruth", "Adeyemi", "Family court adviser", Role.PRACTITIONER, ""),
     ("legal", "nm-legal", "Owen", "Patel", "Child-care solicitor", Role.PRACTITIONER, ""),
     ("housing", "nm-housing", "Bev", "Collins", "Tenancy officer", Role.PRACTITIONER, ""),
     ("recovery", "nm-recovery", "Sean", "Doyle", "Recovery worker", Role.PRACTITIONER, ""),
-    ("school", "brookside-school", "Anita", "Shaw", "Designated safeguarding lead", Role.SAFEGUARDING_LEAD, ""),
-    ("partnership", "nm-partnership", "Diane", "Cole", "Partnership business manager", Role.PARTNERSHIP_OFFICER, ""),
-    ("auditor", "nm-partnership", "Rob", "Ingram", "Information governance auditor", Role.AUDITOR, ""),
+    (
+        "school",
+        "brookside-school",
+        "Anita",
+        "Shaw",
+        "Designated safeguarding lead",
+        Role.SAFEGUARDING_LEAD,
+        "",
+    ),
+    (
+        "partnership",
+        "nm-partnership",
+        "Diane",
+        "Cole",
+        "Partnership business manager",
+        Role.PARTNERSHIP_OFFICER,
+        "",
+    ),
+    (
+        "auditor",
+        "nm-partnership",
+        "Rob",
+        "Ingram",
+        "Information governance auditor",
+        Role.AUDITOR,
+        "",
+    ),
 ]
 
 
@@ -109,31 +218,58 @@ def _load(today: date) -> None:
 
     agencies = {
         code: create_agency(
-            actor=None, code=code, name=name, agency_type=kind, area=AREA, phone=phone,
+            actor=None,
+            code=code,
+            name=name,
+            agency_type=kind,
+            area=AREA,
+            phone=phone,
             safeguarding_email=f"safeguarding@{code}.example.org",
         )
         for code, name, kind, phone in AGENCIES
     }
     staff = {
         username: create_practitioner(
-            actor=None, username=username, password=settings.DEMO_PASSWORD,
-            agency=agencies[code], first_name=first, last_name=last, job_title=title,
-            role=role, experience=experience, email=f"{username}@{code}.example.org",
-            phone=agencies[code].phone.replace("00", f"{i:02d}", 1), mfa_exempt=True,
+            actor=None,
+            username=username,
+            password=settings.DEMO_PASSWORD,
+            agency=agencies[code],
+            first_name=first,
+            last_name=last,
+            job_title=title,
+            role=role,
+            experience=experience,
+            email=f"{username}@{code}.example.org",
+            phone=agencies[code].phone.replace("00", f"{i:02d}", 1),
+            mfa_exempt=True,
         )
         for i, (username, code, first, last, title, role, experience) in enumerate(PRACTITIONERS)
     }
-    admin = create_practitioner(actor=None, username="admin", password=settings.DEMO_PASSWORD,
-                                agency=None, role=Role.ADMINISTRATOR, first_name="Sys",
-                                last_name="Admin", is_staff=True, is_superuser=True,
-                                mfa_exempt=True)
+    admin = create_practitioner(
+        actor=None,
+        username="admin",
+        password=settings.DEMO_PASSWORD,
+        agency=None,
+        role=Role.ADMINISTRATOR,
+        first_name="Sys",
+        last_name="Admin",
+        is_staff=True,
+        is_superuser=True,
+        mfa_exempt=True,
+    )
     _share(admin, agencies, today)
     sw, fd = staff["social.worker"], staff["front.door"]
 
     def person(kind, given, family, born, sex, nhs_seed=None, **extra):
         return people.create_person(
-            actor=fd, kind=kind, given_names=given, family_name=family, date_of_birth=born,
-            sex=sex, ethnicity="WBRI", nhs_number=fictional_nhs_number(nhs_seed) if nhs_seed else None,
+            actor=fd,
+            kind=kind,
+            given_names=given,
+            family_name=family,
+            date_of_birth=born,
+            sex=sex,
+            ethnicity="WBRI",
+            nhs_number=fictional_nhs_number(nhs_seed) if nhs_seed else None,
             **extra,
         )
 
@@ -145,51 +281,75 @@ def _load(today: date) -> None:
     jason = person("adult", "Jason", "Pike", date(1994, 2, 22), "M")
     tyler = person("child", "Tyler", "Hartley", ago(years=7, months=2), "M", 4)
     riley = person("child", "Riley", "Pike", ago(months=10), "F", 5)
-    people.add_name(actor=fd, person=kerry, given_names="Kez", family_name="Hartley",
-                    kind="known_as")
+    people.add_name(
+        actor=fd, person=kerry, given_names="Kez", family_name="Hartley", kind="known_as"
+    )
     people.add_name(actor=fd, person=jason, given_names="Jay", family_name="Pike", kind="alias")
 
     rel = [
         (pauline, derek, "partner", date(1990, 6, 2)),
-        (pauline, kerry, "mother", None), (derek, kerry, "father", None),
-        (pauline, shane, "mother", None), (derek, shane, "father", None),
-        (kerry, tyler, "mother", None), (kerry, riley, "mother", None),
+        (pauline, kerry, "mother", None),
+        (derek, kerry, "father", None),
+        (pauline, shane, "mother", None),
+        (derek, shane, "father", None),
+        (kerry, tyler, "mother", None),
+        (kerry, riley, "mother", None),
         (jason, riley, "father", None),
         (kerry, jason, "partner", ago(years=2, months=6)),
         (tyler, riley, "half_sibling", None),
-        (pauline, tyler, "grandparent", None), (pauline, riley, "grandparent", None),
-        (derek, tyler, "grandparent", None), (derek, riley, "grandparent", None),
-        (shane, tyler, "aunt_uncle", None), (shane, riley, "aunt_uncle", None),
+        (pauline, tyler, "grandparent", None),
+        (pauline, riley, "grandparent", None),
+        (derek, tyler, "grandparent", None),
+        (derek, riley, "grandparent", None),
+        (shane, tyler, "aunt_uncle", None),
+        (shane, riley, "aunt_uncle", None),
     ]
     for a, b, kind, since in rel:
         people.add_relationship(actor=sw, person_a=a, person_b=b, type=kind, from_date=since)
 
     # Two addresses: the couple's flat, then the grandparents' home after the separation.
-    bramble = people.find_or_create_address(line_1="Flat 3, 14 Bramble Close",
-                                            town=AREA, postcode="NM1 4BX")
-    lark = people.find_or_create_address(line_1="27 Lark Rise", town=AREA,
-                                         postcode="NM2 7QT", uprn="100099990027")
+    bramble = people.find_or_create_address(
+        line_1="Flat 3, 14 Bramble Close", town=AREA, postcode="NM1 4BX"
+    )
+    lark = people.find_or_create_address(
+        line_1="27 Lark Rise", town=AREA, postcode="NM2 7QT", uprn="100099990027"
+    )
     for p in (pauline, derek):
         people.record_move(actor=sw, person=p, address=lark, from_date=date(1998, 3, 1))
     people.record_move(actor=sw, person=shane, address=lark, from_date=ago(months=14))
     for p in (kerry, tyler):
         people.record_move(actor=sw, person=p, address=bramble, from_date=ago(years=2))
     people.record_move(actor=sw, person=jason, address=bramble, from_date=ago(years=2))
-    people.record_move(actor=sw, person=riley, address=bramble, from_date=ago(months=10) + timedelta(days=12))
+    people.record_move(
+        actor=sw, person=riley, address=bramble, from_date=ago(months=10) + timedelta(days=12)
+    )
     for p in (kerry, tyler, riley):
         people.record_move(actor=sw, person=p, address=lark, from_date=ago(months=4))
 
     for p, ref in ((riley, "CSC-204117"), (tyler, "CSC-188402"), (kerry, "CSC-096551")):
         people.add_local_reference(actor=sw, person=p, agency=agencies["nm-csc"], reference=ref)
-    people.add_local_reference(actor=staff["police"], person=jason, agency=agencies["nm-police"],
-                               reference="NMP-PNC-0493")
+    people.add_local_reference(
+        actor=staff["police"], person=jason, agency=agencies["nm-police"], reference="NMP-PNC-0493"
+    )
 
     # Riley's case: opened before birth (opening puts social care in the network), the
     # network as it stands, one reallocation.
     riley_case = cases.open_case(actor=sw, child=riley, opened_on=ago(months=11))
     network = [
-        ("nm-maternity", "midwife", "Specialist safeguarding midwife", ago(months=11), ago(months=9)),
-        ("nm-hospital", "hospital", "Neonatal unit and paediatric liaison", ago(months=10), ago(months=9)),
+        (
+            "nm-maternity",
+            "midwife",
+            "Specialist safeguarding midwife",
+            ago(months=11),
+            ago(months=9),
+        ),
+        (
+            "nm-hospital",
+            "hospital",
+            "Neonatal unit and paediatric liaison",
+            ago(months=10),
+            ago(months=9),
+        ),
         ("nm-hv", "health.visitor", "Health visitor", ago(months=9), None),
         ("fernside-gp", "gp", "GP", ago(months=10), None),
         ("nm-police", "police", "Child abuse investigation", ago(months=8), None),
@@ -200,14 +360,22 @@ def _load(today: date) -> None:
         ("nm-recovery", "recovery", "Recovery worker for the mother", ago(months=11), None),
     ]
     for code, username, role, since, until in network:
-        cases.add_involvement(actor=sw, case=riley_case, agency=agencies[code],
-                              practitioner=staff[username], role=role, from_date=since,
-                              to_date=until)
+        cases.add_involvement(
+            actor=sw,
+            case=riley_case,
+            agency=agencies[code],
+            practitioner=staff[username],
+            role=role,
+            from_date=since,
+            to_date=until,
+        )
     manager = staff["team.manager"]
-    cases.allocate_social_worker(actor=manager, case=riley_case, social_worker=staff["ben.carter"],
-                                 from_date=ago(months=11))
-    cases.allocate_social_worker(actor=manager, case=riley_case, social_worker=sw,
-                                 from_date=ago(months=6))
+    cases.allocate_social_worker(
+        actor=manager, case=riley_case, social_worker=staff["ben.carter"], from_date=ago(months=11)
+    )
+    cases.allocate_social_worker(
+        actor=manager, case=riley_case, social_worker=sw, from_date=ago(months=6)
+    )
     cases.set_lead_professional(actor=manager, case=riley_case, lead_professional=sw)
 
     # Tyler's case: the school and the GP know him; same social worker as his sister.
@@ -217,15 +385,24 @@ def _load(today: date) -> None:
         ("fernside-gp", "gp", "GP"),
         ("nm-hv", "health.visitor", "Health visitor (family)"),
     ):
-        cases.add_involvement(actor=sw, case=tyler_case, agency=agencies[code],
-                              practitioner=staff[username], role=role, from_date=ago(months=8))
-    cases.allocate_social_worker(actor=manager, case=tyler_case, social_worker=sw,
-                                 from_date=ago(months=8))
+        cases.add_involvement(
+            actor=sw,
+            case=tyler_case,
+            agency=agencies[code],
+            practitioner=staff[username],
+            role=role,
+            from_date=ago(months=8),
+        )
+    cases.allocate_social_worker(
+        actor=manager, case=tyler_case, social_worker=sw, from_date=ago(months=8)
+    )
     cases.set_lead_professional(actor=manager, case=tyler_case, lead_professional=sw)
 
     # The children's guardian needs the father's probation record for the court.
     sharing.request_access(
-        actor=staff["family.court"], child=riley, provider=agencies["nm-probation"],
+        actor=staff["family.court"],
+        child=riley,
+        provider=agencies["nm-probation"],
         category=Info.PROBATION,
         reason="The court has asked for an analysis of the father's risk before the final "
         "hearing; I need the probation assessment and any breaches.",
@@ -240,9 +417,13 @@ def _share(admin, agencies: dict, today: date) -> None:
             if recipient == provider or not (shared_with == "all" or recipient.code in shared_with):
                 continue
             sharing.create_agreement(
-                actor=admin, title=f"Northmoor safeguarding ISA: {provider.name} to {recipient.name}",
-                provider=provider, recipient=recipient, categories=[category],
+                actor=admin,
+                title=f"Northmoor safeguarding ISA: {provider.name} to {recipient.name}",
+                provider=provider,
+                recipient=recipient,
+                categories=[category],
                 purpose="Safeguarding and promoting the welfare of children in Northmoor",
-                legal_basis="public_task", from_date=today - relativedelta(years=2),
+                legal_basis="public_task",
+                from_date=today - relativedelta(years=2),
                 to_date=today + relativedelta(years=1),
             )

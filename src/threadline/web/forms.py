@@ -53,7 +53,10 @@ class GovUKDateField(forms.MultiValueField):
         self.label_text = label
         super().__init__(
             fields=(forms.CharField(), forms.CharField(), forms.CharField()),
-            require_all_fields=False, required=required, label=label, **kwargs,
+            require_all_fields=False,
+            required=required,
+            label=label,
+            **kwargs,
         )
         self.error_messages["required"] = f"Enter the {label.lower()}"
 
@@ -61,8 +64,11 @@ class GovUKDateField(forms.MultiValueField):
         if not data_list or not any(data_list):
             return None
         day, month, year = (part.strip() if part else "" for part in data_list)
-        missing = [name for name, part in zip(("day", "month", "year"), (day, month, year))
-                   if not part]
+        missing = [
+            name
+            for name, part in zip(("day", "month", "year"), (day, month, year), strict=True)
+            if not part
+        ]
         if missing:
             raise ValidationError(
                 f"{self.label_text} must include a {' and '.join(missing)}", code="incomplete_date"
@@ -159,6 +165,7 @@ class GovUKCheckbox(forms.CheckboxInput):
 
 # --- Sign-in forms ----------------------------------------------------------------------
 
+
 class SignInForm(AuthenticationForm):
     """Username and password. A (username, address) pair that is locked out is refused
     before its password is checked; `refused` tells the view so."""
@@ -184,13 +191,18 @@ class CodeField(forms.CharField):
 
     def __init__(self, **kwargs):
         super().__init__(
-            label="Security code", max_length=20,
+            label="Security code",
+            max_length=20,
             help_text="The 6-digit code your authenticator app shows for Threadline",
             error_messages={"required": "Enter the 6-digit security code from your app"},
-            widget=forms.TextInput(attrs={
-                "class": "govuk-input--width-5", "inputmode": "numeric",
-                "autocomplete": "one-time-code", "spellcheck": "false",
-            }),
+            widget=forms.TextInput(
+                attrs={
+                    "class": "govuk-input--width-5",
+                    "inputmode": "numeric",
+                    "autocomplete": "one-time-code",
+                    "spellcheck": "false",
+                }
+            ),
             **kwargs,
         )
 
@@ -198,8 +210,9 @@ class CodeField(forms.CharField):
         value = super().clean(value)
         value = "".join(value.split()).replace("-", "")
         if value and not (len(value) == 6 and value.isascii() and value.isdigit()):
-            raise ValidationError("Enter the security code as 6 digits, like 123456",
-                                  code="invalid_code")
+            raise ValidationError(
+                "Enter the security code as 6 digits, like 123456", code="invalid_code"
+            )
         return value
 
 
@@ -211,7 +224,8 @@ class ReauthenticateForm(GovUKForm):
     """The password again, and a security code for people who have an app."""
 
     password = forms.CharField(
-        label="Password", strip=False,
+        label="Password",
+        strip=False,
         error_messages={"required": "Enter your password"},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )

@@ -59,14 +59,21 @@ class SignInRequiredMiddleware(LoginRequiredMiddleware):
         user = request.user
         if user.is_authenticated:
             if session_too_old(request):
-                record_event(actor=user, action=AuditAction.SIGN_OUT, request=request,
-                             summary=f"Signed out: more than {settings.SESSION_ABSOLUTE_HOURS}"
-                                     " hours since sign-in")
+                record_event(
+                    actor=user,
+                    action=AuditAction.SIGN_OUT,
+                    request=request,
+                    summary=f"Signed out: more than {settings.SESSION_ABSOLUTE_HOURS}"
+                    " hours since sign-in",
+                )
                 logout(request)
                 if not api:
-                    messages.info(request, "For your security, you are signed out "
-                                           f"{settings.SESSION_ABSOLUTE_HOURS} hours after "
-                                           "signing in. Sign in again to carry on.")
+                    messages.info(
+                        request,
+                        "For your security, you are signed out "
+                        f"{settings.SESSION_ABSOLUTE_HOURS} hours after "
+                        "signing in. Sign in again to carry on.",
+                    )
             else:
                 step = services.second_factor_step(user)
                 if step is not None and api:

@@ -19,8 +19,9 @@ class SignInAttempt(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["username", "ip_address", "kind", "at"],
-                         name="sign_in_attempt_pair"),
+            models.Index(
+                fields=["username", "ip_address", "kind", "at"], name="sign_in_attempt_pair"
+            ),
             models.Index(fields=["at"], name="sign_in_attempt_at"),
         ]
 

@@ -59,8 +59,11 @@ def reauthenticate(request):
     form = ReauthenticateForm(request.POST or None, with_code=with_code)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reauthenticate(request=request, password=form.cleaned_data["password"],
-                                    code=form.cleaned_data.get("code"))
+            services.reauthenticate(
+                request=request,
+                password=form.cleaned_data["password"],
+                code=form.cleaned_data.get("code"),
+            )
         except services.SignInRefused as refused:
             form.add_error(refused.field, refused.message)
         else:

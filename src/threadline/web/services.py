@@ -40,6 +40,7 @@ class SignInRefused(Exception):
 
 # --- Lockout by username and address together ---------------------------------------
 
+
 def locked_out_message() -> str:
     return f"Too many attempts. Wait {settings.LOCKOUT_MINUTES} minutes, then try again."
 
@@ -68,9 +69,12 @@ def record_failed_attempt(*, username: str, request) -> bool:
     pair.filter(kind=AttemptKind.FAILED).delete()
     SignInAttempt.objects.create(username=username, ip_address=ip, kind=AttemptKind.LOCKED)
     record_event(
-        actor=None, action=AuditAction.LOCKED_OUT, actor_label=username, request=request,
+        actor=None,
+        action=AuditAction.LOCKED_OUT,
+        actor_label=username,
+        request=request,
         summary=f"Locked out for {settings.LOCKOUT_MINUTES} minutes after "
-                f"{settings.LOCKOUT_ATTEMPTS} failed attempts from this address",
+        f"{settings.LOCKOUT_ATTEMPTS} failed attempts from this address",
     )
     return True
 
@@ -84,8 +88,12 @@ def clear_failed_attempts(*, username: str, request) -> None:
 
 def refuse_if_locked_out(*, user: Practitioner, request, doing: str) -> None:
     if is_locked_out(username=user.get_username(), ip=client_ip(request)):
-        record_event(actor=user, action=AuditAction.LOCKED_OUT, request=request,
-                     summary=f"{doing} refused: too many failed attempts from this address")
+        record_event(
+            actor=user,
+            action=AuditAction.LOCKED_OUT,
+            request=request,
+            summary=f"{doing} refused: too many failed attempts from this address",
+        )
         raise SignInRefused(locked_out_message())
 
 
@@ -95,6 +103,7 @@ def _count_failure(*, user: Practitioner, request, field: str, message: str):
 
 
 # --- The second factor ----------------------------------------------------------------
+
 
 def mfa_required_for(user: Practitioner) -> bool:
     """Everyone needs a second factor while MFA_REQUIRED is on (production cannot turn
@@ -129,7 +138,7 @@ def new_enrolment_key() -> str:
 def secret_for_people(key_hex: str) -> str:
     """The secret as an authenticator app asks for it: base32, in groups of four."""
     text = b32encode(unhexlify(key_hex)).decode()
-    return " ".join(text[i:i + 4] for i in range(0, len(text), 4))
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
 def provisioning_uri(user: Practitioner, key_hex: str) -> str:
@@ -147,12 +156,20 @@ def _check_code(*, request, device: TOTPDevice, code: str, doing: str) -> None:
     user = request.user
     allowed, _ = device.verify_is_allowed()  # django-otp slows repeated wrong codes
     if not allowed:
-        record_event(actor=user, action=AuditAction.MFA_FAILED, request=request,
-                     summary=f"{doing}: code not checked, too soon after a wrong one")
+        record_event(
+            actor=user,
+            action=AuditAction.MFA_FAILED,
+            request=request,
+            summary=f"{doing}: code not checked, too soon after a wrong one",
+        )
         raise SignInRefused(TOO_SOON, "code")
     if not device.verify_token(code):
-        record_event(actor=user, action=AuditAction.MFA_FAILED, request=request,
-                     summary=f"{doing}: wrong security code")
+        record_event(
+            actor=user,
+            action=AuditAction.MFA_FAILED,
+            request=request,
+            summary=f"{doing}: wrong security code",
+        )
         raise _count_failure(user=user, request=request, field="code", message=WRONG_CODE)
 
 
@@ -162,8 +179,12 @@ def verify_second_factor(*, request, device: TOTPDevice, code: str) -> None:
     refuse_if_locked_out(user=user, request=request, doing="Sign-in")
     _check_code(request=request, device=device, code=code, doing="Sign-in")
     _signed_in_with(request, device)
-    record_event(actor=user, action=AuditAction.MFA_VERIFIED, request=request,
-                 summary="Signed in with a security code from an authenticator app")
+    record_event(
+        actor=user,
+        action=AuditAction.MFA_VERIFIED,
+        request=request,
+        summary="Signed in with a security code from an authenticator app",
+    )
 
 
 def confirm_enrolment(*, request, key_hex: str, code: str) -> TOTPDevice:
@@ -174,18 +195,33 @@ def confirm_enrolment(*, request, key_hex: str, code: str) -> TOTPDevice:
     totp = TOTP(unhexlify(key_hex))
     totp.time = time.time()
     if not totp.verify(int(code), tolerance=1):
-        record_event(actor=user, action=AuditAction.MFA_FAILED, request=request,
-                     summary="Authenticator set-up: wrong security code")
+        record_event(
+            actor=user,
+            action=AuditAction.MFA_FAILED,
+            request=request,
+            summary="Authenticator set-up: wrong security code",
+        )
         raise _count_failure(user=user, request=request, field="code", message=WRONG_CODE)
     with transaction.atomic():
         if confirmed_device(user) is not None:  # set up meanwhile, in another tab
             raise SignInRefused("An authenticator app is already set up: sign in again")
-        device = TOTPDevice(user=user, name=DEVICE_NAME, key=key_hex, confirmed=True,
-                            drift=totp.drift, last_t=totp.t())
+        device = TOTPDevice(
+            user=user,
+            name=DEVICE_NAME,
+            key=key_hex,
+            confirmed=True,
+            drift=totp.drift,
+            last_t=totp.t(),
+        )
         device.full_clean()
         device.save()
-        record_event(actor=user, action=AuditAction.MFA_ENROLLED, target=user, request=request,
-                     summary="Set up an authenticator app for sign-in")
+        record_event(
+            actor=user,
+            action=AuditAction.MFA_ENROLLED,
+            target=user,
+            request=request,
+            summary="Set up an authenticator app for sign-in",
+        )
     _signed_in_with(request, device)
     return device
 
@@ -197,13 +233,21 @@ def reauthenticate(*, request, password: str, code: str | None) -> None:
     refuse_if_locked_out(user=user, request=request, doing="Re-authentication")
     checked = authenticate(request, username=user.get_username(), password=password)
     if checked is None or checked.pk != user.pk:  # the backend has counted the failure
-        record_event(actor=user, action=AuditAction.SIGN_IN_FAILED, request=request,
-                     summary="Failed re-authentication: wrong password")
+        record_event(
+            actor=user,
+            action=AuditAction.SIGN_IN_FAILED,
+            request=request,
+            summary="Failed re-authentication: wrong password",
+        )
         locked = is_locked_out(username=user.get_username(), ip=client_ip(request))
         raise SignInRefused(locked_out_message() if locked else WRONG_PASSWORD, "password")
     device = confirmed_device(user)
     if device is not None:
         _check_code(request=request, device=device, code=code or "", doing="Re-authentication")
-    record_event(actor=user, action=AuditAction.REAUTHENTICATED, request=request,
-                 summary="Confirmed their identity with their password"
-                         + (" and a security code" if device is not None else ""))
+    record_event(
+        actor=user,
+        action=AuditAction.REAUTHENTICATED,
+        request=request,
+        summary="Confirmed their identity with their password"
+        + (" and a security code" if device is not None else ""),
+    )

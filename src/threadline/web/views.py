@@ -26,8 +26,9 @@ ENROLMENT_KEY = "threadline_mfa_enrolment_key"  # the secret shown until it is c
 def safe_next_url(request, fallback: str = settings.LOGIN_REDIRECT_URL) -> str:
     """The `next` parameter if it points into this site, else `fallback`."""
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return url
     return resolve_url(fallback)
 
@@ -47,32 +48,49 @@ class SignInView(auth_views.LoginView):
         step = services.second_factor_step(user)
         if step is None:
             services.clear_failed_attempts(username=user.get_username(), request=self.request)
-            record_event(actor=user, action=AuditAction.SIGN_IN,
-                         summary="Signed in", request=self.request)
+            record_event(
+                actor=user, action=AuditAction.SIGN_IN, summary="Signed in", request=self.request
+            )
             return response
-        record_event(actor=user, action=AuditAction.SIGN_IN, request=self.request,
-                     summary="Password accepted; a security code is needed next")
+        record_event(
+            actor=user,
+            action=AuditAction.SIGN_IN,
+            request=self.request,
+            summary="Password accepted; a security code is needed next",
+        )
         return redirect(second_factor_url(step, response.url))
 
     def form_invalid(self, form):
         username = form.data.get("username", "")[:150]
         if form.refused:
-            record_event(actor=None, action=AuditAction.LOCKED_OUT,
-                         actor_label=username, request=self.request,
-                         summary="Sign-in refused without checking the password: "
-                                 "too many failed attempts from this address")
+            record_event(
+                actor=None,
+                action=AuditAction.LOCKED_OUT,
+                actor_label=username,
+                request=self.request,
+                summary="Sign-in refused without checking the password: "
+                "too many failed attempts from this address",
+            )
         else:
-            record_event(actor=None, action=AuditAction.SIGN_IN_FAILED,
-                         actor_label=username or "(blank)",
-                         summary="Failed sign-in", request=self.request)
+            record_event(
+                actor=None,
+                action=AuditAction.SIGN_IN_FAILED,
+                actor_label=username or "(blank)",
+                summary="Failed sign-in",
+                request=self.request,
+            )
         return super().form_invalid(form)
 
 
 class SignOutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            record_event(actor=request.user, action=AuditAction.SIGN_OUT,
-                         summary="Signed out", request=request)
+            record_event(
+                actor=request.user,
+                action=AuditAction.SIGN_OUT,
+                summary="Signed out",
+                request=request,
+            )
         return super().post(request, *args, **kwargs)
 
 
@@ -90,9 +108,11 @@ def mfa_verify(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.verify_second_factor(request=request,
-                                          device=services.confirmed_device(request.user),
-                                          code=form.cleaned_data["code"])
+            services.verify_second_factor(
+                request=request,
+                device=services.confirmed_device(request.user),
+                code=form.cleaned_data["code"],
+            )
         except services.SignInRefused as refused:
             form.add_error(refused.field, refused.message)
         else:
@@ -113,20 +133,26 @@ def mfa_enrol(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.confirm_enrolment(request=request, key_hex=key,
-                                       code=form.cleaned_data["code"])
+            services.confirm_enrolment(request=request, key_hex=key, code=form.cleaned_data["code"])
         except services.SignInRefused as refused:
             form.add_error(refused.field, refused.message)
         else:
             del request.session[ENROLMENT_KEY]
-            messages.success(request, "Your authenticator app is set up. You will need a code "
-                                      "from it each time you sign in.")
+            messages.success(
+                request,
+                "Your authenticator app is set up. You will need a code "
+                "from it each time you sign in.",
+            )
             return redirect(next_url)
-    return render(request, "web/mfa_enrol.html", {
-        "form": form,
-        "qr_code": qr_code_data_uri(services.provisioning_uri(request.user, key)),
-        "secret": services.secret_for_people(key),
-    })
+    return render(
+        request,
+        "web/mfa_enrol.html",
+        {
+            "form": form,
+            "qr_code": qr_code_data_uri(services.provisioning_uri(request.user, key)),
+            "secret": services.secret_for_people(key),
+        },
+    )
 
 
 def qr_code_data_uri(text: str) -> str:
@@ -140,6 +166,10 @@ def qr_code_data_uri(text: str) -> str:
 @requires(SIGNED_IN)
 def dashboard(request):
     cases = list(my_children(request.user))
-    record_event(actor=request.user, action=AuditAction.SEARCH,
-                 summary=f"Listed my children ({len(cases)})", request=request)
+    record_event(
+        actor=request.user,
+        action=AuditAction.SEARCH,
+        summary=f"Listed my children ({len(cases)})",
+        request=request,
+    )
     return render(request, "web/dashboard.html", {"cases": cases})

@@ -4,20 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0001_initial'),
+        ("agencies", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='practitioner',
-            name='mfa_exempt',
-            field=models.BooleanField(default=False, help_text='Signs in with a password only (demo accounts). Ignored in production.'),
+            model_name="practitioner",
+            name="mfa_exempt",
+            field=models.BooleanField(
+                default=False,
+                help_text="Signs in with a password only (demo accounts). Ignored in production.",
+            ),
         ),
         migrations.AlterField(
-            model_name='practitioner',
-            name='role',
-            field=models.CharField(choices=[('practitioner', 'Practitioner'), ('team_manager', 'Team manager'), ('safeguarding_lead', 'Agency safeguarding lead'), ('front_door_officer', 'Front-door officer'), ('partnership_officer', 'Partnership officer'), ('auditor', 'Auditor'), ('administrator', 'Administrator')], default='practitioner', max_length=30),
+            model_name="practitioner",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("practitioner", "Practitioner"),
+                    ("team_manager", "Team manager"),
+                    ("safeguarding_lead", "Agency safeguarding lead"),
+                    ("front_door_officer", "Front-door officer"),
+                    ("partnership_officer", "Partnership officer"),
+                    ("auditor", "Auditor"),
+                    ("administrator", "Administrator"),
+                ],
+                default="practitioner",
+                max_length=30,
+            ),
         ),
     ]

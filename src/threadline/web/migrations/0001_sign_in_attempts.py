@@ -5,24 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SignInAttempt',
+            name="SignInAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(max_length=150)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('kind', models.CharField(choices=[('failed', 'Failed password or code'), ('locked', 'Locked out')], max_length=10)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("username", models.CharField(max_length=150)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("failed", "Failed password or code"), ("locked", "Locked out")],
+                        max_length=10,
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'indexes': [models.Index(fields=['username', 'ip_address', 'kind', 'at'], name='sign_in_attempt_pair'), models.Index(fields=['at'], name='sign_in_attempt_at')],
+                "indexes": [
+                    models.Index(
+                        fields=["username", "ip_address", "kind", "at"], name="sign_in_attempt_pair"
+                    ),
+                    models.Index(fields=["at"], name="sign_in_attempt_at"),
+                ],
             },
         ),
     ]
