@@ -53,7 +53,7 @@ MATRIX = {
     "access-request-create": ("person", IN_REACH),
     "access-requests": (None, ALL_200),
     "access-request-decide": ("access_request", row(403, 403, 403, 403, 200, 403)),
-    "break-glass": (None, ALL_200),
+    "break-glass": (None, row(302, 302, 302, 302, 302, 302)),  # confirm it is you first
     "break-glass-review": (None, row(403, 403, 403, 403, 200, 403)),
     "break-glass-review-one": ("break_glass", row(403, 403, 403, 403, 200, 403)),
     "audit-search": (None, row(403, 403, 403, 403, 200, 200)),
