@@ -7,6 +7,7 @@ never touch the demo's SQLite file or the test databases."""
 import json
 import os
 import platform
+import shutil
 import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -118,13 +119,13 @@ def machine() -> dict:
                 memory_gib = round(int(line.split()[1]) / 1024 / 1024, 1)
     except OSError:
         pass
-    try:
-        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+    lscpu_path = shutil.which("lscpu")
+    if lscpu_path:
+        lscpu = subprocess.run([lscpu_path], capture_output=True, text=True, check=False)  # noqa: S603
+        lscpu = lscpu.stdout
         for line in lscpu.splitlines():
             if line.startswith("Model name:") and len(line.split(":", 1)[1].strip()) > len(cpu):
                 cpu = line.split(":", 1)[1].strip()
-    except OSError:
-        pass
     return {
         "nproc": os.cpu_count(),
         "memory_gib": memory_gib,

@@ -54,7 +54,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
 # pytest sets PYTEST_VERSION while it runs, so the suite always gets test settings.
 ENVIRONMENT = env_str("THREADLINE_ENV", "test" if "PYTEST_VERSION" in os.environ else "local")
 if ENVIRONMENT not in {"local", "test", "production"}:
-    raise ImproperlyConfigured(f"THREADLINE_ENV must be local, test or production, not {ENVIRONMENT!r}")
+    raise ImproperlyConfigured(
+        f"THREADLINE_ENV must be local, test or production, not {ENVIRONMENT!r}"
+    )
 PRODUCTION = ENVIRONMENT == "production"
 
 DEBUG = env_bool("DEBUG", ENVIRONMENT == "local")
@@ -92,6 +94,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc as our own static files (CSP: self)
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_tasks_db",
@@ -151,7 +154,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # instead of failing, and the audit chain is written in order.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+        ),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -292,10 +297,16 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The docs' scripts and styles come from our own static files, not a CDN (CSP).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Two choice sets share the field name `kind`; name their schema enums explicitly.
     "ENUM_NAME_OVERRIDES": {
         "PersonKindEnum": "threadline.people.models.PersonKind",
         "NameKindEnum": "threadline.people.models.NameKind",
+        # `category` and an agreement's `categories` are the same choice set.
+        "InformationCategoryEnum": "threadline.sharing.models.InformationCategory",
     },
 }
 
@@ -307,4 +318,4 @@ LOGGING = {
 }
 
 # Demo sign-ins share one password; `threadline demo` refuses to run in production.
-DEMO_PASSWORD = "threadline-demo"
+DEMO_PASSWORD = "threadline-demo"  # noqa: S105 (published in the README; demo only)

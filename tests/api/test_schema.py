@@ -7,10 +7,12 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 
 from threadline.people.models import Relationship
+from threadline.sharing.models import AccessRequest, SharingAgreement
 
 from ..factories import ResidenceFactory
 
 PERSONAS = ["social_worker", "team_manager", "health_visitor", "outsider", "administrator"]
+ROLE_ONLY_READS = {"/api/v1/audit-events/"}  # auditors, leads and managers (403 otherwise)
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +38,15 @@ def fill(world):
         "/api/v1/agencies/": world.health.pk,
         "/api/v1/practitioners/": world.health_visitor.pk,
         "/api/v1/cases/": world.case.pk,
+        "/api/v1/sharing-agreements/": SharingAgreement.objects.first().pk,
+        "/api/v1/access-requests/": AccessRequest.objects.create(
+            requester=world.social_worker,
+            child=world.child,
+            provider=world.health,
+            category="mental_health",
+            reason="Mother's mental health",
+        ).pk,
+        "/api/v1/audit-events/": None,
     }
 
     def filled(path: str) -> str:
@@ -46,16 +57,20 @@ def fill(world):
 
 
 def required_query(operation, world) -> dict:
-    names = [p["name"] for p in operation.get("parameters", [])
-             if p["in"] == "query" and p.get("required")]
+    names = [
+        p["name"]
+        for p in operation.get("parameters", [])
+        if p["in"] == "query" and p.get("required")
+    ]
     assert set(names) <= {"person"}, names
     return {"person": world.child.pk} if names else {}
 
 
 def test_the_schema_generates_without_warnings_and_validates(tmp_path):
     GENERATOR_STATS.reset()
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file",
-                 str(tmp_path / "schema.yaml"))
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")
+    )
 
 
 def test_the_schema_and_docs_are_served(client, world):
@@ -75,14 +90,12 @@ def test_every_operation_documents_its_errors_with_the_error_component(schema):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_every_read_answers_with_a_documented_status(
-    schema, world, fill, api_client_for, persona
-):
+def test_every_read_answers_with_a_documented_status(schema, world, fill, api_client_for, persona):
     client = api_client_for(getattr(world, persona))
     for path, _method, operation in operations(schema, {"get"}):
         response = client.get(fill(path), required_query(operation, world))
         assert str(response.status_code) in operation["responses"], (path, response.content)
-        if persona == "social_worker":
+        if persona == "social_worker" and path not in ROLE_ONLY_READS:
             assert response.status_code == 200, (path, response.content)
 
 
@@ -95,7 +108,10 @@ def test_every_write_refuses_an_empty_body_with_a_documented_status(
         response = getattr(client, method)(fill(path), {}, format="json")
         assert response.status_code < 500, (method, path)
         assert str(response.status_code) in operation["responses"], (
-            method, path, response.status_code, response.content
+            method,
+            path,
+            response.status_code,
+            response.content,
         )
         assert response.json()["code"]
 

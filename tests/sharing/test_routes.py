@@ -10,9 +10,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from threadline.audit.models import AuditEvent
+from threadline.people.models import Relationship
 from threadline.sharing.models import AccessRequest, BreakGlass
 
-from ..factories import SharingAgreementFactory
+from ..factories import ResidenceFactory, SharingAgreementFactory
 
 PERSONAS = (
     "social_worker",
@@ -41,6 +42,8 @@ MATRIX = {
     "address-add": ("person", IN_REACH),
     "relationship-add": ("person", IN_REACH),
     "name-add": ("person", IN_REACH),
+    "residence-end": ("residence", IN_REACH),
+    "relationship-end": ("relationship", IN_REACH),
     "reference-add": ("person", IN_REACH),
     "case-open": ("person", row(405, 405, 405, 405, 405, 405)),  # POST only
     "involvement-add": ("case", HOLDER_ONLY),
@@ -92,6 +95,12 @@ def url_kwargs(kind, world) -> dict:
         return {"case_id": world.case.pk}
     if kind == "involvement":
         return {"case_id": world.case.pk, "involvement_id": world.case.involvements.first().pk}
+    if kind == "residence":
+        residence = ResidenceFactory(person=world.child, recorded_by=world.social_worker)
+        return {"person_id": world.child.pk, "residence_id": residence.pk}
+    if kind == "relationship":
+        relationship = Relationship.objects.get(person_a=world.mother, person_b=world.child)
+        return {"person_id": world.child.pk, "relationship_id": relationship.pk}
     if kind == "agreement":
         return {
             "agreement_id": SharingAgreementFactory(

@@ -11,6 +11,8 @@ from threadline.audit.models import AuditEvent
 from threadline.cases.models import Allocation
 from threadline.people.models import Person, Relationship, Residence
 
+from ..factories import ResidenceFactory
+
 
 def text(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
@@ -166,3 +168,28 @@ def test_overlapping_allocation_shows_an_error(client, world):
     )
     assert any("is allocated on that date" in e for e in error_summary(response))
     assert Allocation.objects.count() == before
+
+
+def test_ending_a_relationship_and_a_stay_keeps_the_history(client, world):
+    client.force_login(world.social_worker)
+    rel = Relationship.objects.get(person_a=world.mother, person_b=world.child)
+    url = reverse(
+        "relationship-end", kwargs={"person_id": world.child.pk, "relationship_id": rel.pk}
+    )
+    assert client.post(url, date_fields("to_date", dt.date(2026, 3, 1))).status_code == 302
+    rel.refresh_from_db()
+    assert rel.to_date == dt.date(2026, 3, 1)
+    page = text(client.get(reverse("person-detail", kwargs={"person_id": world.child.pk})))
+    assert "Mother Kerry Marsh" in page and "until 1 Mar 2026" in page
+    response = client.post(url, date_fields("to_date", dt.date(2026, 4, 1)))
+    assert error_summary(response) == ["This relationship has already ended"]
+
+    residence = ResidenceFactory(person=world.child, from_date=dt.date(2025, 2, 1))
+    url = reverse(
+        "residence-end", kwargs={"person_id": world.child.pk, "residence_id": residence.pk}
+    )
+    response = client.post(url, date_fields("to_date", dt.date(2025, 1, 1)))
+    assert error_summary(response) == ["The stay at this address cannot end before it started"]
+    assert client.post(url, date_fields("to_date", dt.date(2026, 4, 30))).status_code == 302
+    residence.refresh_from_db()
+    assert residence.to_date == dt.date(2026, 4, 30)

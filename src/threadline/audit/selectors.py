@@ -12,10 +12,23 @@ from threadline.sharing.policy import people_visible_to
 from .models import AuditAction, AuditEvent
 from .services import record_event
 
+# Who may search the trail at all (the web's AUDIT routes, the API's audit-events).
+AUDIT_READERS = frozenset({Role.AUDITOR, Role.SAFEGUARDING_LEAD, Role.TEAM_MANAGER})
+
+
+def can_read_audit_trail(actor: Practitioner) -> bool:
+    return actor.is_authenticated and actor.role in AUDIT_READERS
+
 
 def audit_trail(
-    *, actor: Practitioner, child_id=None, username: str = "", action: str = "",
-    since: date | None = None, until: date | None = None, request=None,
+    *,
+    actor: Practitioner,
+    child_id=None,
+    username: str = "",
+    action: str = "",
+    since: date | None = None,
+    until: date | None = None,
+    request=None,
 ) -> QuerySet[AuditEvent]:
     events = AuditEvent.objects.select_related("actor__agency").order_by("-seq")
     if actor.role != Role.AUDITOR:
@@ -34,9 +47,21 @@ def audit_trail(
         events = events.filter(at__gte=datetime.combine(since, time.min, tz))
     if until:
         events = events.filter(at__lte=datetime.combine(until, time.max, tz))
-    terms = ", ".join(f"{k}={v}" for k, v in (("child", child_id), ("user", username),
-                                              ("action", action), ("since", since),
-                                              ("until", until)) if v)
-    record_event(actor=actor, action=AuditAction.SEARCH,
-                 summary=f"Searched the audit trail: {terms or 'everything'}", request=request)
+    terms = ", ".join(
+        f"{k}={v}"
+        for k, v in (
+            ("child", child_id),
+            ("user", username),
+            ("action", action),
+            ("since", since),
+            ("until", until),
+        )
+        if v
+    )
+    record_event(
+        actor=actor,
+        action=AuditAction.SEARCH,
+        summary=f"Searched the audit trail: {terms or 'everything'}",
+        request=request,
+    )
     return events

@@ -122,6 +122,10 @@ class RelationshipForm(GovUKForm):
         self.fields["type"].label = f"This person is the … of {subject.full_name}"
 
 
+class EndForm(GovUKForm):
+    to_date = GovUKDateField(label="Date it ended")
+
+
 class NameForm(GovUKForm):
     kind = forms.ChoiceField(
         label="Kind of name",

@@ -323,3 +323,39 @@ def add_relationship(
 
 def _child(person: Person) -> Person | None:
     return person if person.is_child else None
+
+
+def _end(actor: Practitioner, row, to_date: date, what: str, child, request) -> None:
+    """End a dated row (a stay, a relationship) without deleting it: history is kept."""
+    if row.to_date is not None:
+        raise invalid("to_date", f"This {what} has already ended", "already_ended")
+    if row.from_date is not None and to_date < row.from_date:
+        raise invalid("to_date", f"The {what} cannot end before it started", "end_before_start")
+    row.to_date = to_date
+    row.save(update_fields=["to_date", "updated_at"])
+    record_event(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=row,
+        child=child,
+        summary=f"Ended {what} on {to_date:%d %b %Y}",
+        request=request,
+    )
+
+
+@transaction.atomic
+def end_residence(
+    *, actor: Practitioner, residence: Residence, to_date: date, request=None
+) -> Residence:
+    """Record that a person left an address (when where they went is not known)."""
+    _end(actor, residence, to_date, "stay at this address", _child(residence.person), request)
+    return residence
+
+
+@transaction.atomic
+def end_relationship(
+    *, actor: Practitioner, relationship: Relationship, to_date: date, request=None
+) -> Relationship:
+    child = _child(relationship.person_b) or _child(relationship.person_a)
+    _end(actor, relationship, to_date, "relationship", child, request)
+    return relationship

@@ -13,6 +13,16 @@ urlpatterns = [
         views.relationship_add,
         name="relationship-add",
     ),
+    path(
+        "people/<uuid:person_id>/addresses/<uuid:residence_id>/end/",
+        views.residence_end,
+        name="residence-end",
+    ),
+    path(
+        "people/<uuid:person_id>/relationships/<uuid:relationship_id>/end/",
+        views.relationship_end,
+        name="relationship-end",
+    ),
     path("people/<uuid:person_id>/names/new/", views.name_add, name="name-add"),
     path("people/<uuid:person_id>/references/new/", views.reference_add, name="reference-add"),
 ]

@@ -2,15 +2,24 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from threadline.sharing.policy import can_edit_person, people_visible_to
 from threadline.sharing.routes import CONTRIBUTE, EDIT_PERSON, SIGNED_IN, VIEW_PERSON, requires
 
 from . import selectors, services
-from .forms import AddressForm, NameForm, PersonForm, ReferenceForm, RelationshipForm, SearchForm
-from .models import Person
+from .forms import (
+    AddressForm,
+    EndForm,
+    NameForm,
+    PersonForm,
+    ReferenceForm,
+    RelationshipForm,
+    SearchForm,
+)
+from .models import Person, Relationship
 
 
 @require_GET
@@ -157,3 +166,51 @@ def reference_add(request, person: Person):
             messages.success(request, "Reference recorded")
             return redirect("person-detail", person_id=person.pk)
     return render(request, "people/reference_form.html", {"form": form, "person": person})
+
+
+def _end_page(request, person: Person, row, heading: str, end, done: str):
+    form = EndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            end(actor=request.user, to_date=form.cleaned_data["to_date"], request=request)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, done)
+            return redirect(person.get_absolute_url())
+    return render(
+        request,
+        "people/end_form.html",
+        {"form": form, "person": person, "heading": heading, "row": row},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(CONTRIBUTE)
+def residence_end(request, person: Person, residence_id):
+    residence = get_object_or_404(person.residences.select_related("address"), pk=residence_id)
+    return _end_page(
+        request,
+        person,
+        residence,
+        f"When did they leave {residence.address}?",
+        lambda **kw: services.end_residence(residence=residence, **kw),
+        "Address history updated",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@requires(CONTRIBUTE)
+def relationship_end(request, person: Person, relationship_id):
+    relationship = get_object_or_404(
+        Relationship.objects.filter(Q(person_a=person) | Q(person_b=person)), pk=relationship_id
+    )
+    other = relationship.other(person)
+    return _end_page(
+        request,
+        person,
+        relationship,
+        f"When did the relationship with {other.full_name} end?",
+        lambda **kw: services.end_relationship(relationship=relationship, **kw),
+        "Relationship ended; it stays in the history",
+    )

@@ -1,0 +1,551 @@
+"""Measure the child page: GET /people/<id>/ as a practitioner in the child's network.
+
+    .venv/bin/python bench/child_page.py \\
+        --database-url postgres://postgres@127.0.0.1:5432/threadline_bench --samples 200
+
+In-process, through Django's test Client (the whole middleware stack, DEBUG off,
+persistent database connection), signed in with force_login. Over --samples random
+children, two variants on the same data, interleaved child by child in random order:
+
+  (a) as built: the access policy filters every read and the route writes the audit row;
+  (b) baseline: the policy's querysets replaced by unfiltered ones (`Model.objects.all()`),
+      its object checks by "allowed", and `record_event` by a no-op, at every place the
+      name is looked up. Patched inside this process only; src/ is untouched.
+
+Reported: p50/p95 server time (wall time of the in-process request), SQL queries per page
+(CaptureQueriesContext, a separate pass so capturing costs nothing in the timed one), the
+ratio (a)/(b) and the overhead, and where the difference goes: every query's time by the
+line of Threadline code that ran it, and, with --explain, EXPLAIN ANALYZE of the slowest.
+"""
+
+import argparse
+import gc
+import json
+import random
+import statistics
+import sys
+import time
+import traceback
+from collections import defaultdict
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+
+import benchenv
+
+VARIANTS = ("a", "b", "c")
+LABELS = {
+    "a": "as built (policy + audit)",
+    "b": "baseline (no policy, no audit)",
+    "c": "what-if: policy as EXISTS + audit",
+}
+
+
+# --- The baseline: the policy and the audit write taken out --------------------------
+
+
+def baseline_replacements() -> dict:
+    """Each policy function or audit writer the child page reaches → what a page without
+    them would do instead."""
+    from threadline.audit import services as audit_services
+    from threadline.cases import selectors as case_selectors
+    from threadline.cases.models import Case
+    from threadline.people.models import Person
+    from threadline.sharing import policy
+
+    replacements = {
+        policy.people_visible_to: lambda actor: Person.objects.all(),
+        policy.cases_visible_to: lambda actor: Case.objects.all(),
+        policy.shared_records: lambda actor, queryset, **kwargs: queryset,
+        policy.can_edit_person: lambda actor, person: True,
+        # Counting the involvements the viewer may not see exists only for the policy.
+        case_selectors.withheld_involvements: lambda *, actor, case: 0,
+        audit_services.record_event: lambda **kwargs: None,
+    }
+    for optional in ("involvements_visible_to", "can_see_person"):
+        if hasattr(policy, optional):
+            replacements[getattr(policy, optional)] = {
+                "involvements_visible_to": lambda actor, case: case.involvements.all(),
+                "can_see_person": lambda actor, person: True,
+            }[optional]
+    return replacements
+
+
+def patch_sites(replacements: dict) -> list[tuple]:
+    """(module, attribute, original, replacement) for every module-level name in the
+    threadline package bound to one of the originals: modules import these functions by
+    name (`from threadline.sharing.policy import people_visible_to`), so each importing
+    module has its own binding, and the policy module's own functions look theirs up in
+    its globals."""
+    by_id = {id(original): (original, new) for original, new in replacements.items()}
+    sites = []
+    for module_name, module in sorted(sys.modules.items()):
+        if module is None or not module_name.startswith("threadline"):
+            continue
+        for attribute, value in list(vars(module).items()):
+            hit = by_id.get(id(value))
+            if hit is not None and hit[0] is value:
+                sites.append((module, attribute, hit[0], hit[1]))
+    return sites
+
+
+@contextmanager
+def patched(sites):
+    for module, attribute, _original, new in sites:
+        setattr(module, attribute, new)
+    try:
+        yield
+    finally:
+        for module, attribute, original, _new in sites:
+            setattr(module, attribute, original)
+
+
+# --- Measurement ------------------------------------------------------------------------
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    k = (len(ordered) - 1) * p / 100
+    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def summarise(values: list[float]) -> dict:
+    return {
+        "n": len(values),
+        "p50_ms": round(percentile(values, 50), 2),
+        "p95_ms": round(percentile(values, 95), 2),
+        "mean_ms": round(statistics.fmean(values), 2),
+        "min_ms": round(min(values), 2),
+        "max_ms": round(max(values), 2),
+    }
+
+
+def query_site() -> str:
+    """The innermost line of Threadline code on the stack: who ran this query."""
+    for frame in reversed(traceback.extract_stack()[:-3]):
+        path = frame.filename.replace("\\", "/")
+        if "/threadline/" in path and "/site-packages/django" not in path:
+            short = path.split("/threadline/", 1)[1]
+            return f"{short}:{frame.lineno} {frame.name}"
+    return "django (middleware, session, auth)"
+
+
+class QueryTimer:
+    """An execute wrapper recording each query's time and the code that ran it."""
+
+    def __init__(self):
+        self.queries: list[tuple[str, float, str, object]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        site = query_site()
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            self.queries.append((site, elapsed, sql, params))
+
+
+def choose_children(args) -> list[tuple]:
+    """(child id, name, viewer id) for --samples random children with an open case."""
+    from threadline.cases.models import Allocation, Involvement
+
+    rows = list(
+        Allocation.objects.filter(to_date__isnull=True, case__closed_on__isnull=True)
+        .order_by("case__reference")
+        .values_list(
+            "case__child_id",
+            "case__child__given_names",
+            "case__child__family_name",
+            "social_worker_id",
+            "case_id",
+        )
+    )
+    if not rows:
+        raise SystemExit("No open case with an allocated social worker: generate data first")
+    rng = random.Random(args.seed)
+    chosen = rng.sample(rows, min(args.samples, len(rows)))
+    out = []
+    for child_id, given, family, worker_id, case_id in chosen:
+        viewer = worker_id
+        if args.viewer == "partner":
+            partners = list(
+                Involvement.objects.current()
+                .filter(case_id=case_id, practitioner__isnull=False, confidentiality="normal")
+                .exclude(agency__agency_type="childrens_social_care")
+                .order_by("id")
+                .values_list("practitioner_id", flat=True)
+            )
+            if not partners:
+                continue
+            viewer = rng.choice(partners)
+        out.append((child_id, f"{given} {family}".strip(), viewer))
+    return out
+
+
+def page_digest(record) -> dict:
+    """What a person_record shows, as comparable ids."""
+    return {
+        "relatives": sorted(f"{r.person.pk}:{r.label}" for r in record.relatives),
+        "household": sorted(str(r.person_id) for r in record.household),
+        "stays": [(str(s.residence.pk), sorted(str(o.pk) for o in s.others)) for s in record.stays],
+        "case": str(record.case.pk) if record.case else None,
+        "network": sorted(str(i.pk) for i in record.network),
+        "past_network": sorted(str(i.pk) for i in record.past_network),
+        "withheld": record.withheld,
+        "allocation": str(record.allocation.pk) if record.allocation else None,
+    }
+
+
+def check_whatif(children, viewers, sites_c, rng) -> dict:
+    """(c) must show exactly what (a) shows: each sampled page's content, and which of
+    2,000 random people a few viewers can see."""
+    from threadline.people.models import Person
+    from threadline.people.selectors import person_record
+    from threadline.sharing import policy
+
+    pages_differ = []
+    for child_id, _name, viewer_id in children:
+        viewer = viewers[viewer_id]
+        person = Person.objects.get(pk=child_id)
+        as_built = page_digest(person_record(actor=viewer, person=person))
+        with patched(sites_c):
+            whatif = page_digest(person_record(actor=viewer, person=person))
+        if as_built != whatif:
+            pages_differ.append(str(child_id))
+    all_ids = list(Person.objects.order_by("pk").values_list("pk", flat=True))
+    sets_differ, checked = [], 0
+    for viewer_id in list(dict.fromkeys(v for _c, _n, v in children))[:5]:
+        viewer = viewers[viewer_id]
+        ids = rng.sample(all_ids, min(2000, len(all_ids)))
+        a = set(policy.people_visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+        with patched(sites_c):
+            c = set(
+                policy.people_visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True)
+            )
+        checked += len(ids)
+        if a != c:
+            sets_differ.append(f"{viewer.username}: {len(a ^ c)} people differ")
+    return {
+        "pages_compared": len(children),
+        "pages_differ": pages_differ[:20],
+        "people_checked": checked,
+        "visibility_differs": sets_differ,
+        "equivalent": not pages_differ and not sets_differ,
+    }
+
+
+def run(args) -> dict:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import get_resolver, reverse
+
+    from threadline.agencies.models import Practitioner
+    from threadline.audit.models import AuditEvent
+
+    assert get_resolver().url_patterns  # imports every view module: names to patch
+    variants = ["a", "b"] + (["c"] if args.whatif else [])
+    sites = {"a": [], "b": patch_sites(baseline_replacements())}
+    if args.whatif:
+        import policy_whatif
+
+        sites["c"] = patch_sites(policy_whatif.replacements())
+    patched_names = {
+        v: sorted({f"{m.__name__}.{a}" for m, a, _o, _n in sites[v]}) for v in variants
+    }
+
+    children = choose_children(args)
+    viewers = Practitioner.objects.in_bulk({v for _c, _n, v in children})
+    clients: dict = {}
+
+    def client_for(viewer_id) -> Client:
+        if viewer_id not in clients:
+            client = Client()
+            client.force_login(viewers[viewer_id])
+            clients[viewer_id] = client
+        return clients[viewer_id]
+
+    def url_for(child_id) -> str:
+        return reverse("person-detail", kwargs={"person_id": child_id})
+
+    def get(child_id, viewer_id, variant):
+        client = client_for(viewer_id)
+        url = url_for(child_id)
+        with patched(sites[variant]):
+            started = time.perf_counter()
+            response = client.get(url)
+            elapsed = (time.perf_counter() - started) * 1000
+        return response, elapsed
+
+    audit_before = AuditEvent.objects.count()
+    rng = random.Random(args.seed + 1)
+    problems = []
+    started_at = time.perf_counter()
+
+    # Warm up: code paths, templates, the connection, the planner's caches.
+    for child_id, _name, viewer in children[: min(10, len(children))]:
+        for variant in variants:
+            get(child_id, viewer, variant)
+
+    # Timed: child by child, each variant --repeat times, in a random order each round.
+    timings = {v: [] for v in variants}
+    per_child_ratio = []
+    gc.collect()
+    for child_id, name, viewer in children:
+        get(child_id, viewer, "b")  # this child's rows into the cache, for every variant
+        mine = {v: [] for v in variants}
+        for _ in range(args.repeat):
+            order = list(variants)
+            rng.shuffle(order)
+            for variant in order:
+                response, elapsed = get(child_id, viewer, variant)
+                if response.status_code != 200 or escape(name.split()[-1]) not in response.text:
+                    problems.append(f"{variant} {child_id}: HTTP {response.status_code}")
+                mine[variant].append(elapsed)
+                timings[variant].append(elapsed)
+        per_child_ratio.append(statistics.median(mine["a"]) / statistics.median(mine["b"]))
+
+    # Query counts, in a pass of their own (capturing is not free).
+    counts = {v: [] for v in variants}
+    for child_id, _name, viewer in children:
+        for variant in variants:
+            with patched(sites[variant]), CaptureQueriesContext(connection) as captured:
+                client_for(viewer).get(url_for(child_id))
+            counts[variant].append(len(captured.captured_queries))
+
+    # Where the time goes: each query's time by the Threadline line that ran it.
+    by_site = {v: defaultdict(list) for v in variants}
+    split = {v: {"request_ms": [], "sql_ms": []} for v in variants}
+    profiled = children[: min(args.profile, len(children))]
+    for child_id, _name, viewer in profiled:
+        for variant in variants:
+            timer = QueryTimer()
+            with connection.execute_wrapper(timer):
+                _response, elapsed = get(child_id, viewer, variant)
+            split[variant]["request_ms"].append(elapsed)
+            split[variant]["sql_ms"].append(sum(q[1] for q in timer.queries))
+            seen: dict[str, int] = defaultdict(int)
+            for site, ms, _sql, _params in timer.queries:
+                seen[site] += 1
+                key = site if seen[site] == 1 else f"{site} (#{seen[site]})"
+                by_site[variant][key].append(ms)
+    sites_table = []
+    for key in sorted(set().union(*(by_site[v] for v in variants))):
+        row = {"site": key}
+        for v in variants:
+            values = by_site[v].get(key, [])
+            row[f"{v}_ms"] = round(statistics.median(values), 3) if values else None
+            row[f"{v}_calls"] = len(values)
+        sites_table.append(row)
+    sites_table.sort(key=lambda r: -((r["a_ms"] or 0) - (r["b_ms"] or 0)))
+
+    explained = []
+    if args.explain and children:
+        explained = explain_slowest(children[0], args.explain, client_for, url_for)
+
+    equivalence = None
+    if args.whatif:
+        equivalence = check_whatif(children, viewers, sites["c"], rng)
+
+    summary = {v: {**summarise(timings[v]), "label": LABELS[v]} for v in variants}
+    for v in variants:
+        summary[v]["queries"] = {
+            "median": statistics.median(counts[v]),
+            "min": min(counts[v]),
+            "max": max(counts[v]),
+        }
+    ratio_p50 = summary["a"]["p50_ms"] / summary["b"]["p50_ms"]
+    ratio_p95 = summary["a"]["p95_ms"] / summary["b"]["p95_ms"]
+    result = {
+        "page": "child page: GET /people/<id>/",
+        "database": connection.settings_dict["NAME"],
+        "data": benchenv.read_description(args.database_url) or {},
+        "viewer": args.viewer,
+        "samples": len(children),
+        "repeat": args.repeat,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - started_at),
+        "variants": summary,
+        "ratio_p50": round(ratio_p50, 3),
+        "ratio_p95": round(ratio_p95, 3),
+        "overhead_pct_p50": round((ratio_p50 - 1) * 100, 1),
+        "overhead_pct_p95": round((ratio_p95 - 1) * 100, 1),
+        "paired_ratio_median": round(statistics.median(per_child_ratio), 3),
+        "query_counts": {v: sorted(set(counts[v])) for v in variants},
+        "patched": patched_names,
+        "sites": sites_table,
+        "sites_profiled_children": len(profiled),
+        "time_split": {
+            v: {
+                "request_ms": round(statistics.median(split[v]["request_ms"]), 2),
+                "sql_ms": round(statistics.median(split[v]["sql_ms"]), 2),
+                "python_ms": round(
+                    statistics.median(
+                        r - q
+                        for r, q in zip(split[v]["request_ms"], split[v]["sql_ms"], strict=True)
+                    ),
+                    2,
+                ),
+            }
+            for v in variants
+            if split[v]["request_ms"]
+        },
+        "explain": explained,
+        "audit_rows_written": AuditEvent.objects.count() - audit_before,
+        "problems": problems[:20],
+        "postgres": server_settings(),
+        "command": " ".join([".venv/bin/python", "bench/child_page.py", *sys.argv[1:]]),
+    }
+    if args.whatif:
+        ratio_c = summary["c"]["p50_ms"] / summary["b"]["p50_ms"]
+        result["whatif"] = {
+            "ratio_p50": round(ratio_c, 3),
+            "ratio_p95": round(summary["c"]["p95_ms"] / summary["b"]["p95_ms"], 3),
+            "overhead_pct_p50": round((ratio_c - 1) * 100, 1),
+            "equivalence": equivalence,
+        }
+        if not equivalence["equivalent"]:
+            problems.append("(c) does not show what (a) shows: see whatif.equivalence")
+            result["problems"] = problems[:20]
+    return result
+
+
+def explain_slowest(child, how_many: int, client_for, url_for) -> list[dict]:
+    """EXPLAIN (ANALYZE, BUFFERS) of the slowest SELECTs of one (a) request, with the
+    literal SQL that ran."""
+    from django.db import connection
+
+    child_id, _name, viewer = child
+    timer = QueryTimer()
+    with connection.execute_wrapper(timer):
+        client_for(viewer).get(url_for(child_id))
+    out = []
+    for site, ms, sql, params in sorted(timer.queries, key=lambda q: -q[1]):
+        if not sql.lstrip().upper().startswith("SELECT") or "FOR UPDATE" in sql.upper():
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            raw = cursor.cursor  # psycopg's ClientCursor: the SQL as the server saw it
+            literal = raw.mogrify(sql, params) if hasattr(raw, "mogrify") else sql
+        out.append({"site": site, "ms": round(ms, 2), "sql": literal, "plan": plan})
+        if len(out) == how_many:
+            break
+    return out
+
+
+def server_settings() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        version = cursor.fetchone()[0].split(" on ")[0]
+        settings = {"version": version}
+        for name in (
+            "shared_buffers",
+            "work_mem",
+            "effective_cache_size",
+            "random_page_cost",
+            "jit",
+        ):
+            cursor.execute(f"SHOW {name}")
+            settings[name] = cursor.fetchone()[0]
+    return settings
+
+
+def print_report(result: dict) -> None:
+    data = result["data"]
+    variants = list(result["variants"])
+    print(
+        f"\nChild page on {result['database']}: {data.get('people', 0):,} people, "
+        f"{data.get('children', 0):,} children; viewer: {result['viewer']}; "
+        f"{result['samples']} children × {result['repeat']} per variant ({result['seconds']} s)"
+    )
+    for v in variants:
+        s = result["variants"][v]
+        q = s["queries"]
+        print(
+            f"  ({v}) {s['label']:<34} p50 {s['p50_ms']:8.1f} ms   p95 {s['p95_ms']:8.1f} ms"
+            f"   queries {q['median']} (min {q['min']}, max {q['max']})"
+        )
+    print(
+        f"  ratio (a)/(b): p50 {result['ratio_p50']:.3f} ({result['overhead_pct_p50']:+.1f}%), "
+        f"p95 {result['ratio_p95']:.3f} ({result['overhead_pct_p95']:+.1f}%); "
+        f"per-child median {result['paired_ratio_median']:.3f}"
+    )
+    if "whatif" in result:
+        w = result["whatif"]
+        e = w["equivalence"]
+        print(
+            f"  what-if (c)/(b): p50 {w['ratio_p50']:.3f} ({w['overhead_pct_p50']:+.1f}%), "
+            f"p95 {w['ratio_p95']:.3f}; same content as (a): {e['equivalent']} "
+            f"({e['pages_compared']} pages, {e['people_checked']} people checked)"
+        )
+    print(f"  patched for (b): {', '.join(result['patched']['b'])}")
+    print(
+        f"\n  Where the time goes: median ms per query by the line that ran it "
+        f"({result['sites_profiled_children']} children), {' / '.join(variants)}"
+    )
+    for v, t in result["time_split"].items():
+        print(
+            f"    ({v}) request {t['request_ms']:.1f} ms = SQL {t['sql_ms']:.1f} ms"
+            f" + Python {t['python_ms']:.1f} ms (ORM, templates, middleware)"
+        )
+    for row in result["sites"][:14]:
+        cells = " ".join(
+            f"{row[f'{v}_ms'] if row[f'{v}_ms'] is not None else '-':>9}" for v in variants
+        )
+        print(f"    {cells}  {row['site']}")
+    for item in result["explain"]:
+        print(f"\n  EXPLAIN ANALYZE — {item['site']} ({item['ms']} ms)\n{item['plan']}")
+    if result["problems"]:
+        print("\n  PROBLEMS:", *result["problems"], sep="\n    ")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=f"{benchenv.DEFAULT_SERVER}/threadline_bench")
+    parser.add_argument("--samples", type=int, default=200, help="random children")
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="timed requests per child and variant"
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--viewer",
+        choices=["allocated", "partner"],
+        default="allocated",
+        help="the allocated social worker, or a partner agency's practitioner "
+        "in the child's current network",
+    )
+    parser.add_argument(
+        "--profile", type=int, default=40, help="children whose queries are timed one by one"
+    )
+    parser.add_argument(
+        "--explain",
+        type=int,
+        default=0,
+        help="EXPLAIN ANALYZE the N slowest queries of one (a) request",
+    )
+    parser.add_argument(
+        "--whatif",
+        action="store_true",
+        help="also measure (c): the policy's filters as EXISTS (bench/policy_whatif.py)",
+    )
+    parser.add_argument("--json", type=Path, help="write the results here")
+    args = parser.parse_args(argv)
+    benchenv.configure(args.database_url)
+    result = run(args)
+    print_report(result)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2, default=str))
+    return 1 if result["problems"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1546 @@
+"""Generate a large, fictional but plausible Threadline database for benchmarks.
+
+    .venv/bin/python bench/generate.py --people 200000 --children 50000 --seed 42 \\
+        --database-url postgres://postgres@127.0.0.1:5432/threadline_bench
+    .venv/bin/python bench/generate.py --small        # 20,000 people / 5,000 children
+
+What it makes, per area (5 by default, each with the demo's 13 kinds of agency):
+families of one to four children, each child with an open case, a network of 3–12
+involvements (some ended), one to three allocations, the adults around them (mothers,
+fathers, partners, grandparents, aunts and uncles, family friends) with relationships,
+one to four addresses per family (households of two to six sharing an Address), names
+(legal, previous, aliases), agencies' local references, sharing agreements like the
+demo's, a few access requests and past break-glass, and an audit trail of about 2.5 rows
+per person whose HMAC chain `threadline audit verify` accepts.
+
+Everything is invented. NHS numbers come from the 999 range the NHS reserves for testing
+and carry valid modulus-11 check digits. Given the same --seed and --as-of date the rows
+are identical (created_at/updated_at included: they are derived from the data).
+
+This is test scaffolding, not an entry path: it writes with bulk_create, bypassing the
+services (and so their per-row validation, notices and audit events) to load millions of
+rows in minutes. Nothing here may be used to load real data.
+"""
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+import time
+import uuid
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from enum import Enum
+from pathlib import Path
+
+import benchenv
+from django.db.models.base import ModelState
+
+GENERATOR_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+
+# --- Invented reference data ------------------------------------------------------------
+
+AREAS = [
+    ("Northmoor", "NM"),
+    ("Ashcombe", "AC"),
+    ("Redford Vale", "RV"),
+    ("Sallowfield", "SF"),
+    ("Brackenholt", "BH"),
+    ("Kestrel Bay", "KB"),
+    ("Wendlebury", "WD"),
+    ("Thornhithe", "TH"),
+]
+
+# code suffix, name pattern, agency type (a value of AgencyType)
+AGENCY_KINDS = [
+    ("csc", "{area} Children's Social Care", "childrens_social_care"),
+    ("hospital", "{area} General Hospital", "acute_hospital"),
+    ("hv", "{area} Health Visiting", "health_visiting"),
+    ("maternity", "{area} Maternity Service", "midwifery"),
+    ("gp", "{street} Medical Practice", "gp"),
+    ("police", "{area} Police", "police"),
+    ("probation", "Probation Service, {area}", "probation"),
+    ("fca", "{area} Family Court Advisers", "family_court_advisers"),
+    ("legal", "{area} Council Legal Services", "local_authority_legal"),
+    ("housing", "{area} District Housing", "housing"),
+    ("recovery", "{area} Recovery Service", "adult_substance_misuse"),
+    ("school", "{street} Primary School", "education"),
+    ("partnership", "{area} Safeguarding Partnership", "partnership"),
+]
+
+# The area's sharing agreement, as in the demo: category → agency kinds that may see it
+# (beyond the agency holding it).
+SHARING = {
+    "social_care": "all",
+    "health": ["csc", "hospital", "hv", "maternity", "gp"],
+    "mental_health": ["csc", "gp"],
+    "substance_misuse": ["csc", "hospital", "hv", "maternity", "gp"],
+    "police_intelligence": ["csc", "legal"],
+    "probation": ["csc", "police"],
+    "housing": ["csc", "hv"],
+    "education": ["csc", "hv", "gp"],
+    "legal": ["csc", "legal", "fca"],
+}
+
+ROLES = {
+    "hospital": [
+        "Paediatric liaison nurse",
+        "Named nurse for safeguarding children",
+        "Emergency department liaison",
+        "Consultant paediatrician",
+    ],
+    "hv": ["Health visitor", "Health visitor (family)", "Community nursery nurse"],
+    "maternity": ["Specialist safeguarding midwife", "Community midwife"],
+    "gp": ["GP", "GP, safeguarding lead"],
+    "police": [
+        "Child abuse investigation",
+        "Domestic abuse officer",
+        "Neighbourhood officer",
+        "Missing persons coordinator",
+    ],
+    "probation": [
+        "Probation officer for the father",
+        "Probation officer for the mother",
+        "Probation officer for the mother's partner",
+    ],
+    "fca": ["Children's guardian in care proceedings", "Family court adviser"],
+    "legal": ["Local-authority solicitor", "Child-care paralegal"],
+    "housing": ["Tenancy officer", "Homelessness prevention officer"],
+    "recovery": [
+        "Recovery worker for the mother",
+        "Recovery worker for the father",
+        "Young people's substance-misuse worker",
+    ],
+    "school": [
+        "Designated safeguarding lead",
+        "Class teacher",
+        "Special educational needs coordinator",
+    ],
+    "partnership": ["Multi-agency case audit", "Child safeguarding practice review"],
+}
+
+JOB_TITLES = {
+    "csc": "Social worker",
+    "hospital": "Paediatric liaison nurse",
+    "hv": "Health visitor",
+    "maternity": "Midwife",
+    "gp": "GP",
+    "police": "Detective constable",
+    "probation": "Probation officer",
+    "fca": "Family court adviser",
+    "legal": "Child-care solicitor",
+    "housing": "Tenancy officer",
+    "recovery": "Recovery worker",
+    "school": "Teacher",
+    "partnership": "Partnership officer",
+}
+
+
+# Per involvement, how likely each agency is, by the child's age in years (None: unborn).
+def _involvement_weights(age: int | None) -> dict[str, float]:
+    young = age is None or age < 5
+    return {
+        "hospital": 2.0,
+        "hv": 5.0 if young else 0.3,
+        "maternity": 5.0 if age is None or age < 1 else 0.1,
+        "gp": 4.0,
+        "police": 3.0,
+        "probation": 1.5,
+        "fca": 1.0,
+        "legal": 1.2,
+        "housing": 1.5,
+        "recovery": 1.5,
+        "school": 5.0 if age is not None and age >= 4 else 0.2,
+        "partnership": 0.2,
+    }
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# Given names and family names by heritage; any combination is fictional.
+NAMES = {
+    "british": {
+        "F": "Olivia Amelia Isla Ava Mia Ivy Lily Isabella Rosie Sophia Grace Freya Poppy Evie "
+        "Ella Daisy Chloe Jessica Ruby Lucy Holly Megan Leah Kerry Stacey Gemma Kelly Donna "
+        "Tracey Nicola Sharon Karen Joanne Claire Lisa Emma Hayley Jade Paige Courtney",
+        "M": "Oliver George Noah Arthur Leo Harry Oscar Archie Jack Charlie Freddie Alfie Thomas "
+        "Jacob Riley Tyler Mason Logan Kai Callum Liam Connor Jordan Ryan Lewis Dean Shane "
+        "Wayne Darren Lee Craig Gary Paul Mark Steven Jason Carl Kyle Reece",
+        "family": "Smith Jones Taylor Brown Williams Wilson Johnson Davies Robinson Wright "
+        "Thompson Evans Walker White Roberts Green Hall Wood Jackson Clarke Hartley "
+        "Pike Bennett Holloway Marsh Fletcher Dawson Barker Shaw Lowe Pearson "
+        "Atkinson Heap Swindell "
+        "Crowther Ackroyd Birtwistle Kershaw Ormerod Haworth Sutcliffe Greenwood Lister "
+        "Doyle Murphy Kelly O'Brien Byrne McCarthy Walsh Gallagher",
+    },
+    "south_asian": {
+        "F": "Aisha Fatima Maryam Zara Amira Hafsa Khadija Inaaya Anaya Priya Simran Harleen "
+        "Jasleen Nusrat Shabana Rubina Farzana Nazia Sadia Tahira Asma",
+        "M": "Muhammad Ibrahim Yusuf Ayaan Zayn Arjun Rohan Harvir Gurpreet Imran Asif Tariq "
+        "Kamran Shahid Bilal Faisal Adnan Nadeem Sajid Rizwan Sukhdeep",
+        "family": "Khan Ahmed Hussain Ali Begum Akhtar Iqbal Mahmood Rahman Chowdhury Uddin Patel "
+        "Shah Singh Kaur Sandhu Gill Bains Qureshi Malik Raza Anwar Bibi",
+    },
+    "eastern_european": {
+        "F": "Zuzanna Julia Maja Zofia Hanna Natalia Oliwia Alicja Katarzyna Agnieszka Ioana "
+        "Andreea Elena Maria Daria Ewa Monika Kristina",
+        "M": "Jakub Antoni Szymon Filip Kacper Mikolaj Piotr Tomasz Marek Pawel Andrei Mihai "
+        "Ionut Bogdan Lukas Vasile Adrian Marius",
+        "family": "Nowak Kowalski Wisniewski Wojcik Kaminski Lewandowski Zielinski Szymanski "
+        "Popescu Ionescu Popa Dumitru Stan Munteanu Kazlauskas Petrov Horvath Novak",
+    },
+    "african_caribbean": {
+        "F": "Amara Chioma Adaeze Abena Ama Esi Folake Ngozi Zainab Ayan Hodan Deka Shanice "
+        "Tanisha Keisha Nia Imani Precious Blessing Favour",
+        "M": "Chidi Emeka Kwame Kofi Tunde Femi Abdi Mohamed Hassan Tyrone Jermaine Marcus Andre "
+        "Dwayne Malachi Elijah Josiah Samuel Daniel Emmanuel",
+        "family": "Okafor Adeyemi Mensah Asante Boateng Okonkwo Eze Nwosu Adebayo Abdi Warsame "
+        "Farah Campbell Francis Grant Clarke Henry Thomas Reid Richards Morgan",
+    },
+}
+NAMES = {k: {s: v.split() for s, v in d.items()} for k, d in NAMES.items()}
+HERITAGE = [  # heritage, weight, ethnicity codes (weighted), languages besides English
+    ("british", 70, ["WBRI"] * 18 + ["WIRI", "WOTH", "MWBC", "MWAS", "MOTH", "WIRT", "WROM"], []),
+    (
+        "south_asian",
+        11,
+        ["APKN", "APKN", "AIND", "ABAN", "AOTH", "MWAS"],
+        ["Urdu", "Punjabi", "Bengali", "Gujarati"],
+    ),
+    ("eastern_european", 8, ["WOTH", "WOTH", "WROM"], ["Polish", "Romanian", "Lithuanian"]),
+    (
+        "african_caribbean",
+        11,
+        ["BAFR", "BAFR", "BCRB", "BOTH", "MWBC", "MWBA"],
+        ["Somali", "Yoruba", "Igbo", "Twi", "Arabic"],
+    ),
+]
+NICKNAMES = {
+    "Kerry": "Kez",
+    "Jason": "Jay",
+    "Nicola": "Nicky",
+    "Steven": "Steve",
+    "Samuel": "Sam",
+    "Daniel": "Dan",
+    "Jessica": "Jess",
+    "Katarzyna": "Kasia",
+    "Muhammad": "Mo",
+    "Elizabeth": "Liz",
+    "Thomas": "Tom",
+    "Jacob": "Jake",
+    "Rebecca": "Becky",
+    "Oliver": "Ollie",
+    "Charlie": "Chaz",
+    "Alfie": "Alf",
+    "Megan": "Meg",
+    "Gemma": "Gem",
+    "Wayne": "Wazza",
+}
+STREETS = _words("""
+Bramble Lark Heron Willow Rowan Hawthorn Sycamore Juniper Linnet Kestrel Foxglove
+Meadow Orchard Quarry Mill Chapel Church School Station Canal Tannery Ropewalk Weavers
+Spinners Foundry Colliery Brook Beck Moor Fell Ridge Hollin Clough Ings Holme Carr
+Field Acorn Beech Cedar Elm Hazel Laurel Maple Oak Poplar Alder Ash Birch Cherry
+Damson Elder Gorse Heather Ivy Lavender Primrose Sorrel Thistle Violet Wren Swift
+Plover Curlew Lapwing Tarn Ghyll Howe Knott Scar Brow Nook Fold Garth Croft Lea Dale
+Slack Shaw
+""")
+STREET_TYPES = [
+    "Close",
+    "Road",
+    "Street",
+    "Avenue",
+    "Way",
+    "Lane",
+    "Gardens",
+    "Court",
+    "Rise",
+    "Crescent",
+    "Drive",
+    "Terrace",
+    "Grove",
+    "View",
+    "Walk",
+]
+INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+UNUSABLE = "!"  # an unusable password hash: benchmarks sign in with force_login
+
+
+# --- Generation ---------------------------------------------------------------------------
+
+
+def nhs_numbers(rng: random.Random, count: int) -> list[str]:
+    """`count` distinct valid NHS numbers from the 999 test range, in random order."""
+    from threadline.people.validators import nhs_number_is_valid
+
+    found: list[str] = []
+    bases = rng.sample(range(999_000_000, 1_000_000_000), min(1_000_000, int(count * 1.15) + 100))
+    for base in bases:
+        digits = str(base)
+        total = sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True))
+        check = 11 - total % 11
+        if check == 10:
+            continue
+        number = digits + str(0 if check == 11 else check)
+        found.append(number)
+        if len(found) == count:
+            break
+    assert all(nhs_number_is_valid(n) for n in found[:1000])
+    return found
+
+
+_LAYOUTS: dict[type, list] = {}
+
+
+def build(model, **values):
+    """A model instance holding one row, made without Model.__init__: no signals, no
+    descriptor or related-object work, the field values put straight into the instance
+    the way they are stored (related objects, passed by field name, become their ids).
+    Several times cheaper than `Model(**values)` over millions of rows; the instances
+    are only ever written by the Writer."""
+    layout = _LAYOUTS.get(model)
+    if layout is None:
+        layout = _LAYOUTS[model] = [(f.name, f.attname, f) for f in model._meta.concrete_fields]
+    obj = model.__new__(model)
+    row = obj.__dict__
+    for name, attname, field in layout:
+        if name != attname and name in values:
+            related = values.pop(name)
+            row[attname] = None if related is None else related.pk
+        elif attname in values:
+            value = values.pop(attname)
+            row[attname] = value.value if isinstance(value, Enum) else value  # choices → str
+        else:
+            row[attname] = field.get_default()
+    if values:
+        raise TypeError(f"{model.__name__} has no field(s) {', '.join(values)}")
+    obj._state = ModelState()
+    return obj
+
+
+class Writer:
+    """Buffers rows per model and writes them in batches, parents before children.
+
+    `bulk_create` is Django's; `copy` (the default) sends the same model instances,
+    column for column in the model's field order, through PostgreSQL's COPY, which on
+    this 2-core machine loads 200,000 people in about a third of the time: most of
+    bulk_create's cost here is Python building each INSERT, not the database."""
+
+    ORDER = [
+        "Agency",
+        "Team",
+        "Practitioner",
+        "Address",
+        "Person",
+        "PersonName",
+        "LocalReference",
+        "Residence",
+        "Relationship",
+        "Case",
+        "Involvement",
+        "Involvement_restricted_to",
+        "Allocation",
+        "SharingAgreement",
+        "AgreementCategory",
+        "AccessRequest",
+        "BreakGlass",
+        "AuditEvent",
+    ]
+
+    def __init__(self, batch: int, method: str = "copy"):
+        self.batch = batch
+        self.method = method
+        self.buffers: dict[type, list] = defaultdict(list)
+        self.counts: Counter = Counter()
+        self.seconds: Counter = Counter()
+
+    def add(self, obj, stamp: datetime | None = None) -> None:
+        if stamp is not None:
+            obj.created_at = obj.updated_at = stamp
+        self.buffers[type(obj)].append(obj)
+
+    def pending(self) -> int:
+        return sum(len(b) for b in self.buffers.values())
+
+    def flush(self) -> None:
+        from django.db import transaction
+
+        models = sorted(self.buffers, key=lambda m: self.ORDER.index(m.__name__))
+        with transaction.atomic():
+            for model in models:
+                rows = self.buffers.pop(model)
+                started = time.perf_counter()
+                if self.method == "copy":
+                    self.copy(model, rows)
+                else:
+                    model.objects.bulk_create(rows, batch_size=self.batch)
+                self.seconds[model.__name__] += time.perf_counter() - started
+                self.counts[model.__name__] += len(rows)
+
+    def copy(self, model, objs) -> None:
+        from django.db import connection
+        from psycopg import sql
+
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if f.get_internal_type() not in {"AutoField", "BigAutoField", "SmallAutoField"}
+        ]
+        attnames = [f.attname for f in fields]
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(model._meta.db_table),
+            sql.SQL(", ").join(sql.Identifier(f.column) for f in fields),
+        )
+        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+            for obj in objs:
+                values = obj.__dict__
+                copy.write_row([values[a] for a in attnames])
+
+
+@contextmanager
+def stamps_from_data():
+    """created_at/updated_at are stamped at insert by auto_now(_add); for deterministic
+    rows, take them from the generated objects instead (this process only)."""
+    from django.apps import apps
+
+    switched = []
+    for app in ("agencies", "people", "cases", "sharing"):
+        for model in apps.get_app_config(app).get_models():
+            for field in model._meta.concrete_fields:
+                if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                    switched.append((field, field.auto_now, field.auto_now_add))
+                    field.auto_now = field.auto_now_add = False
+    try:
+        yield
+    finally:
+        for field, auto_now, auto_now_add in switched:
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add
+
+
+class Generator:
+    def __init__(self, args):
+        self.args = args
+        self.rng = random.Random(args.seed)
+        self.today: date = args.as_of
+        self.writer = Writer(args.batch, args.writer)
+        self.ref_counters: Counter = Counter()
+        self.case_numbers: Counter = Counter()
+        self.street_numbers: Counter = Counter()
+        self.address_keys: set[str] = set()
+        self.children: list[tuple] = []  # (child_id, name, case_id, area index, network ids)
+
+    # small helpers -------------------------------------------------------------------
+    def uid(self) -> uuid.UUID:
+        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+
+    def day_between(self, start: date, end: date) -> date:
+        if end <= start:
+            return start
+        return start + timedelta(days=self.rng.randint(0, (end - start).days))
+
+    def stamp(self, day: date) -> datetime:
+        minutes = self.rng.randint(8 * 60, 18 * 60)
+        return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(minutes=minutes)
+
+    def years_before(self, day: date, years: float) -> date:
+        return day - timedelta(days=int(years * 365.25))
+
+    def adult_born(self, day: date) -> date:
+        """`day`, or earlier if that would make an adult younger than 18."""
+        return min(day, self.years_before(self.today, 18.2))
+
+    # agencies, staff, agreements -------------------------------------------------------
+    def make_agencies(self, children_per_area: list[int]) -> None:
+        from threadline.agencies.models import Agency, Practitioner, Role, Team
+        from threadline.sharing.models import AGENCY_CATEGORY
+
+        rng, w = self.rng, self.writer
+        started = self.years_before(self.today, 6)
+        self.areas = []
+        admin = build(
+            Practitioner,
+            id=self.uid(),
+            username="bench.admin",
+            password=UNUSABLE,
+            first_name="Bench",
+            last_name="Administrator",
+            role=Role.ADMINISTRATOR,
+            is_staff=True,
+            date_joined=self.stamp(started),
+            mfa_exempt=True,
+        )
+        w.add(admin)
+        self.admin = admin
+        used_usernames: Counter = Counter()
+        for index in range(self.args.areas):
+            area_name, prefix = AREAS[index]
+            cases = children_per_area[index]
+            area = {
+                "name": area_name,
+                "prefix": prefix,
+                "index": index,
+                "agencies": {},
+                "staff": defaultdict(list),
+                "managers": [],
+                "streets": [],
+            }
+            for n in range(max(40, cases // 6)):
+                street = f"{rng.choice(STREETS)} {rng.choice(STREET_TYPES)}"
+                postcode = (
+                    f"{prefix}{rng.randint(1, 24)} {rng.randint(0, 9)}"
+                    f"{rng.choice(INWARD_LETTERS)}{rng.choice(INWARD_LETTERS)}"
+                )
+                area["streets"].append((street, postcode, n))
+            for kind, pattern, agency_type in AGENCY_KINDS:
+                code = f"{prefix.lower()}-{kind}"
+                agency = build(
+                    Agency,
+                    id=self.uid(),
+                    code=code,
+                    agency_type=agency_type,
+                    area=area_name,
+                    name=pattern.format(area=area_name, street=rng.choice(STREETS)),
+                    phone=f"01632 960{rng.randint(0, 999):03d}",  # Ofcom's drama range
+                    safeguarding_email=f"safeguarding@{code}.example.org",
+                )
+                w.add(agency, self.stamp(started))
+                area["agencies"][kind] = agency
+                # Staff sized to the work: ~18 children per social worker; partner
+                # agencies in proportion to how often they are in a network.
+                if kind == "csc":
+                    counts = {
+                        Role.PRACTITIONER: max(4, -(-cases // 18)),
+                        Role.FRONT_DOOR_OFFICER: max(2, cases // 1500),
+                        Role.SAFEGUARDING_LEAD: 1,
+                    }
+                    counts[Role.TEAM_MANAGER] = max(1, counts[Role.PRACTITIONER] // 8)
+                else:
+                    counts = {Role.PRACTITIONER: max(3, cases // 40), Role.SAFEGUARDING_LEAD: 1}
+                if kind == "partnership":
+                    counts[Role.AUDITOR] = 1
+                    counts[Role.PARTNERSHIP_OFFICER] = 2
+                teams = []
+                team_count = max(1, counts[Role.PRACTITIONER] // 8) if kind == "csc" else 1
+                for t in range(team_count):
+                    team_name = (
+                        f"Family Safeguarding Team {t + 1}" if kind == "csc" else "Safeguarding"
+                    )
+                    team = build(Team, id=self.uid(), agency=agency, name=team_name)
+                    w.add(team, self.stamp(started))
+                    teams.append(team)
+                for role, count in counts.items():
+                    for i in range(count):
+                        heritage = self.heritage()
+                        sex = rng.choice("FM")
+                        first = rng.choice(NAMES[heritage][sex])
+                        last = rng.choice(NAMES[heritage]["family"])
+                        base = f"{first}.{last}".lower().replace("'", "")
+                        used_usernames[base] += 1
+                        n = used_usernames[base]
+                        username = base if n == 1 else f"{base}{n}"
+                        experience = ""
+                        if kind == "csc" and role != Role.SAFEGUARDING_LEAD:
+                            experience = rng.choices(
+                                ["asye", "qualified", "experienced", "advanced"], [2, 4, 3, 1]
+                            )[0]
+                            if role == Role.TEAM_MANAGER:
+                                experience = "advanced"
+                        title = {
+                            Role.TEAM_MANAGER: "Team manager",
+                            Role.SAFEGUARDING_LEAD: "Safeguarding lead",
+                            Role.FRONT_DOOR_OFFICER: "Front-door social worker",
+                            Role.AUDITOR: "Information governance auditor",
+                            Role.PARTNERSHIP_OFFICER: "Partnership business manager",
+                        }.get(role, JOB_TITLES[kind])
+                        person = build(
+                            Practitioner,
+                            id=self.uid(),
+                            username=username,
+                            password=UNUSABLE,
+                            first_name=first,
+                            last_name=last,
+                            email=f"{username}@{code}.example.org",
+                            agency=agency,
+                            team=teams[i % len(teams)],
+                            role=role,
+                            job_title=title,
+                            phone=f"07700 900{rng.randint(0, 999):03d}",
+                            experience=experience,
+                            date_joined=self.stamp(self.day_between(started, self.today)),
+                            mfa_exempt=True,  # benchmarks sign in with force_login
+                        )
+                        w.add(person)
+                        if role == Role.PRACTITIONER:
+                            area["staff"][kind].append(person)
+                        elif role == Role.TEAM_MANAGER:
+                            area["managers"].append(person)
+            self.areas.append(area)
+            self.make_agreements(area, AGENCY_CATEGORY, started)
+        w.flush()
+
+    def make_agreements(self, area, agency_category, started) -> None:
+        from threadline.sharing.models import AgreementCategory, SharingAgreement
+
+        for provider_kind, provider in area["agencies"].items():
+            category = str(agency_category[provider.agency_type])
+            shared_with = SHARING.get(category, ["csc"])
+            for recipient_kind, recipient in area["agencies"].items():
+                if recipient_kind == provider_kind or not (
+                    shared_with == "all" or recipient_kind in shared_with
+                ):
+                    continue
+                agreement = build(
+                    SharingAgreement,
+                    id=self.uid(),
+                    title=f"{area['name']} safeguarding ISA: {provider.name} to {recipient.name}",
+                    provider=provider,
+                    recipient=recipient,
+                    purpose=f"Safeguarding and promoting the welfare of children in {area['name']}",
+                    legal_basis="public_task",
+                    from_date=self.years_before(self.today, 2),
+                    to_date=self.today + timedelta(days=365),
+                    recorded_by=self.admin,
+                )
+                self.writer.add(agreement, self.stamp(started))
+                self.writer.add(build(AgreementCategory, agreement=agreement, category=category))
+
+    # people ------------------------------------------------------------------------
+    def heritage(self) -> str:
+        return self.rng.choices([h[0] for h in HERITAGE], [h[1] for h in HERITAGE])[0]
+
+    def family_skeletons(self) -> list[dict]:
+        """How many children and which adults each family has; adults are then added or
+        dropped at random so the totals match --people and --children exactly."""
+        rng, args = self.rng, self.args
+        ages_weights = [10, 8, 7, 7, 6, 6, 6, 6, 5, 5, 5, 5, 5, 5, 5, 5, 4, 3]
+        families, remaining = [], args.children
+        while remaining > 0:
+            wanted = min(remaining, rng.choices([1, 2, 3, 4], [40, 30, 18, 12])[0])
+            ages: list[int | None] = []
+            age = rng.choices(range(18), ages_weights)[0]
+            unborn = rng.random() < 0.015
+            if unborn:
+                ages.append(None)
+                wanted -= 1
+                age = rng.randint(1, 8) if wanted else age
+            for _ in range(wanted):
+                if age > 17:
+                    break
+                ages.append(age)
+                age += rng.randint(1, 4)
+            remaining -= len(ages)
+            father = rng.random() < 0.75
+            optional = {
+                "father": father,
+                "partner": rng.random() < (0.3 if father else 0.4),
+                "mgm": rng.random() < 0.7,
+                "mgf": rng.random() < 0.5,
+                "pgm": father and rng.random() < 0.4,
+                "pgf": father and rng.random() < 0.3,
+            }
+            families.append(
+                {
+                    "area": rng.randrange(args.areas),
+                    "ages": ages,
+                    "optional": optional,
+                    "aunts": rng.choices([0, 1, 2, 3], [35, 35, 20, 10])[0],
+                    "others": 0,
+                }
+            )
+        adults = sum(1 + sum(f["optional"].values()) + f["aunts"] for f in families)
+        budget = args.people - args.children
+        if budget < len(families):
+            raise SystemExit(
+                f"--people leaves {budget} adults for {len(families)} families: "
+                "every child needs a mother in the record"
+            )
+        while adults > budget:  # drop relatives the record does not know about
+            family = families[rng.randrange(len(families))]
+            if family["aunts"]:
+                family["aunts"] -= 1
+            else:
+                known = [
+                    k for k in ("pgf", "pgm", "mgf", "partner", "mgm") if family["optional"][k]
+                ]
+                if not known:
+                    continue
+                family["optional"][known[0]] = False
+            adults -= 1
+        while adults < budget:  # more of the wider family and friends
+            family = families[rng.randrange(len(families))]
+            family["others"] += 1
+            adults += 1
+        return families
+
+    def make_person(
+        self,
+        area,
+        *,
+        kind,
+        given,
+        family,
+        sex,
+        born=None,
+        due=None,
+        heritage="british",
+        recorded_by_kind=None,
+        when=None,
+    ):
+        from threadline.people.models import Person
+
+        rng = self.rng
+        ethnicity = rng.choice(next(h[2] for h in HERITAGE if h[0] == heritage))
+        languages = next(h[3] for h in HERITAGE if h[0] == heritage)
+        language = "English"
+        if languages and rng.random() < (0.25 if kind == "adult" else 0.1):
+            language = rng.choice(languages)
+        if recorded_by_kind is None:
+            if kind == "adult":
+                recorded_by_kind = rng.choices(
+                    ["csc", "police", "hospital", "gp", "probation", "housing", "recovery"],
+                    [65, 15, 5, 3, 5, 4, 3],
+                )[0]
+            else:
+                recorded_by_kind = rng.choices(
+                    ["csc", "hospital", "police", "school", "hv"], [75, 8, 7, 5, 5]
+                )[0]
+        when = when or self.day_between(self.years_before(self.today, 4), self.today)
+        person = build(
+            Person,
+            id=self.uid(),
+            kind=kind,
+            given_names=given,
+            family_name=family,
+            date_of_birth=born,
+            expected_delivery_date=due,
+            sex=sex,
+            ethnicity=ethnicity,
+            first_language=language,
+            interpreter_needed=language != "English" and rng.random() < 0.3,
+            nhs_number=self.nhs.pop() if self.nhs and rng.random() < 0.93 else None,
+            recorded_by_agency=area["agencies"][recorded_by_kind],
+        )
+        stamp = self.stamp(when)
+        self.writer.add(person, stamp)
+        self.add_name(person, "legal", given, family, stamp)
+        if kind == "adult" and given in NICKNAMES and rng.random() < 0.5:
+            self.add_name(person, "known_as", NICKNAMES[given], family, stamp)
+        if kind == "adult" and rng.random() < 0.05:
+            pool = NAMES[heritage]
+            self.add_name(
+                person,
+                "alias",
+                rng.choice(pool[sex] if sex in "FM" else pool["F"]),
+                rng.choice(pool["family"]),
+                stamp,
+            )
+        self.add_references(person, area, stamp)
+        return person
+
+    def add_name(self, person, kind, given, family, stamp, to_date=None):
+        from threadline.people.models import PersonName
+        from threadline.people.phonetic import fold, soundex
+
+        # PersonName.save() fills the search keys; bulk_create does not call it.
+        words = given.split()
+        self.writer.add(
+            build(
+                PersonName,
+                id=self.uid(),
+                person=person,
+                kind=kind,
+                given_names=given,
+                family_name=family,
+                to_date=to_date,
+                given_folded=fold(given),
+                family_folded=fold(family),
+                given_soundex=soundex(words[0]) if words else "",
+                family_soundex=soundex(family),
+            ),
+            stamp,
+        )
+
+    def add_references(self, person, area, stamp):
+        from threadline.people.models import LocalReference
+
+        rng = self.rng
+        wanted = []
+        if person.kind != "adult":
+            if rng.random() < 0.9:
+                wanted.append(("csc", "CSC-{:06d}"))
+            if rng.random() < 0.3:
+                wanted.append(("hospital", "RX{:08d}"))
+        else:
+            if rng.random() < 0.15:
+                wanted.append(("police", "PNC-{:07d}"))
+            if rng.random() < 0.05:
+                wanted.append(("probation", "CRN-X{:06d}"))
+            if rng.random() < 0.2:
+                wanted.append(("csc", "CSC-{:06d}"))
+        for kind, pattern in wanted:
+            agency = area["agencies"][kind]
+            self.ref_counters[agency.code] += 1
+            self.writer.add(
+                build(
+                    LocalReference,
+                    id=self.uid(),
+                    person=person,
+                    agency=agency,
+                    reference=pattern.format(100_000 + self.ref_counters[agency.code] * 7),
+                ),
+                stamp,
+            )
+
+    def new_address(self, area):
+        from threadline.people.models import Address
+
+        rng = self.rng
+        flat = f"Flat {rng.choice('ABCDEFGH')}, " if rng.random() < 0.2 else ""
+        while True:  # Address.match_key is unique: the next number up until it is new
+            street, postcode, n = rng.choice(area["streets"])
+            self.street_numbers[(area["index"], n)] += rng.randint(1, 3)
+            line_1 = f"{flat}{self.street_numbers[(area['index'], n)]} {street}"
+            key = Address.key_for(line_1, postcode)
+            if key not in self.address_keys:
+                self.address_keys.add(key)
+                break
+        address = build(
+            Address,
+            id=self.uid(),
+            line_1=line_1,
+            town=area["name"],
+            postcode=postcode,
+            uprn=f"9{rng.randint(10**10, 10**11 - 1)}" if rng.random() < 0.3 else "",
+            match_key=key,  # Address.save() would set it
+        )
+        self.writer.add(address, self.stamp(self.years_before(self.today, 5)))
+        return address
+
+    def live(self, person, address, start, end, recorder):
+        """A stay from `start` to `end` (None: lives there now), clipped to the person's
+        life; nothing for an unborn child or a stay that ends before they were born."""
+        from threadline.people.models import Residence
+
+        if person.kind == "unborn":
+            return
+        if person.date_of_birth and start < person.date_of_birth:
+            start = person.date_of_birth
+        if end is not None and end < start:
+            return
+        self.writer.add(
+            build(
+                Residence,
+                id=self.uid(),
+                person=person,
+                address=address,
+                from_date=start,
+                to_date=end,
+                recorded_by=recorder,
+            ),
+            self.stamp(min(start, self.today)),
+        )
+
+    def relate(self, a, b, type_, recorder, from_date=None, to_date=None):
+        from threadline.people.models import Relationship
+
+        self.writer.add(
+            build(
+                Relationship,
+                id=self.uid(),
+                person_a=a,
+                person_b=b,
+                type=type_,
+                from_date=from_date,
+                to_date=to_date,
+                recorded_by=recorder,
+            ),
+            self.stamp(self.day_between(self.years_before(self.today, 3), self.today)),
+        )
+
+    def make_family(self, spec) -> None:
+        rng, today = self.rng, self.today
+        area = self.areas[spec["area"]]
+        recorder = rng.choice(area["staff"]["csc"])
+        heritage = self.heritage()
+        pool = NAMES[heritage]
+        maiden = rng.choice(pool["family"])
+        father_surname = rng.choice(pool["family"])
+        ages = spec["ages"]
+        # Dates of birth: the oldest child first, the mother 17–38 at that birth.
+        child_dobs = []
+        for age in ages:
+            if age is None:
+                child_dobs.append(None)
+            else:
+                child_dobs.append(today - timedelta(days=age * 365 + rng.randint(0, 364)))
+        oldest_dob = min((d for d in child_dobs if d), default=today)
+        mother_dob = self.adult_born(self.years_before(oldest_dob, rng.uniform(18, 38)))
+        opt = spec["optional"]
+        married = opt["father"] and rng.random() < 0.4
+        mother = self.make_person(
+            area,
+            kind="adult",
+            given=rng.choice(pool["F"]),
+            family=father_surname if married else maiden,
+            sex="F",
+            born=mother_dob,
+            heritage=heritage,
+        )
+        if married:
+            self.add_name(
+                mother,
+                "previous",
+                mother.given_names,
+                maiden,
+                self.stamp(today),
+                to_date=self.years_before(oldest_dob, rng.uniform(0, 3)),
+            )
+        children_surname = father_surname if opt["father"] and rng.random() < 0.6 else maiden
+        children = []
+        for age, dob in zip(ages, child_dobs, strict=True):
+            sex = rng.choice("FM")
+            if age is None:
+                due = today + timedelta(days=rng.randint(1, 180))
+                child = self.make_person(
+                    area,
+                    kind="unborn",
+                    given="",
+                    family=children_surname,
+                    sex="U",
+                    due=due,
+                    heritage=heritage,
+                )
+            else:
+                child = self.make_person(
+                    area,
+                    kind="child",
+                    given=rng.choice(pool[sex]),
+                    family=children_surname,
+                    sex=sex,
+                    born=dob,
+                    heritage=heritage,
+                )
+            children.append((child, age))
+        adults_at_home = [mother]
+        father = partner = None
+        together = False
+        if opt["father"]:
+            father = self.make_person(
+                area,
+                kind="adult",
+                given=rng.choice(pool["M"]),
+                family=father_surname,
+                sex="M",
+                born=self.adult_born(self.years_before(mother_dob, rng.uniform(-2, 6))),
+                heritage=heritage,
+            )
+            together = not opt["partner"] and rng.random() < 0.55
+            since = self.years_before(oldest_dob, rng.uniform(0.5, 4))
+            separated = None if together else self.day_between(since, today - timedelta(days=30))
+            self.relate(mother, father, "partner", recorder, since, separated)
+            for child, _ in children:
+                self.relate(father, child, "father", recorder)
+            if together:
+                adults_at_home.append(father)
+        if opt["partner"]:
+            partner = self.make_person(
+                area,
+                kind="adult",
+                given=rng.choice(pool["M"]),
+                family=rng.choice(pool["family"]),
+                sex="M",
+                born=self.adult_born(self.years_before(mother_dob, rng.uniform(-4, 8))),
+                heritage=heritage,
+            )
+            self.relate(
+                mother, partner, "partner", recorder, today - timedelta(days=rng.randint(60, 1500))
+            )
+            for child, _ in children:
+                self.relate(partner, child, "step_parent", recorder)
+            adults_at_home.append(partner)
+        for child, _ in children:
+            self.relate(mother, child, "mother", recorder)
+        for i, (a, _) in enumerate(children):
+            for b, _ in children[i + 1 :]:
+                self.relate(a, b, "sibling", recorder)
+        # Grandparents: a couple at their own long-standing address.
+        for side, parent, surname in (("m", mother, maiden), ("p", father, father_surname)):
+            if parent is None:
+                continue
+            grandparents = []
+            for sex, type_ in (("F", "mother"), ("M", "father")):
+                if not opt[f"{side}g{'m' if sex == 'F' else 'f'}"]:
+                    continue
+                gp = self.make_person(
+                    area,
+                    kind="adult",
+                    given=rng.choice(pool[sex]),
+                    family=surname,
+                    sex=sex,
+                    born=self.years_before(parent.date_of_birth, rng.uniform(18, 36)),
+                    heritage=heritage,
+                )
+                self.relate(gp, parent, type_, recorder)
+                for child, _ in children:
+                    self.relate(gp, child, "grandparent", recorder)
+                grandparents.append(gp)
+            if len(grandparents) == 2:
+                self.relate(grandparents[0], grandparents[1], "partner", recorder)
+            if grandparents:
+                home = self.new_address(area)
+                moved_in = self.years_before(today, rng.uniform(3, 30))
+                for gp in grandparents:
+                    self.live(gp, home, moved_in, None, recorder)
+        # Aunts and uncles (the mother's siblings), some still at their parents'.
+        for _ in range(spec["aunts"]):
+            sex = rng.choice("FM")
+            aunt = self.make_person(
+                area,
+                kind="adult",
+                given=rng.choice(pool[sex]),
+                family=maiden,
+                sex=sex,
+                born=self.adult_born(self.years_before(mother_dob, rng.uniform(-12, 12))),
+                heritage=heritage,
+            )
+            self.relate(aunt, mother, "sibling", recorder)
+            for child, _ in children:
+                self.relate(aunt, child, "aunt_uncle", recorder)
+            self.live(
+                aunt,
+                self.new_address(area),
+                self.years_before(today, rng.uniform(0.5, 10)),
+                None,
+                recorder,
+            )
+        # The wider circle: cousins, family friends, a lodger, a carer.
+        for _ in range(spec["others"]):
+            sex = rng.choice("FM")
+            type_ = rng.choices(
+                ["cousin", "friend_other", "household_member", "carer"], [4, 4, 1, 1]
+            )[0]
+            other = self.make_person(
+                area,
+                kind="adult",
+                given=rng.choice(pool[sex]),
+                family=maiden if type_ == "cousin" else rng.choice(pool["family"]),
+                sex=sex,
+                born=self.years_before(today, rng.uniform(18, 70)),
+                heritage=heritage,
+            )
+            child = rng.choice(children)[0]
+            self.relate(other, child if type_ != "friend_other" else mother, type_, recorder)
+            if type_ == "household_member" and len(adults_at_home) + len(children) < 6:
+                adults_at_home.append(other)
+            else:
+                self.live(
+                    other,
+                    self.new_address(area),
+                    self.years_before(today, rng.uniform(0.5, 15)),
+                    None,
+                    recorder,
+                )
+        # The family's homes: one to four, the last one now; a father who left lives
+        # elsewhere, a partner moved in when the relationship began.
+        moves = rng.choices([1, 2, 3, 4], [35, 30, 20, 15])[0]
+        first = self.years_before(oldest_dob, rng.uniform(0, 3))
+        cuts = sorted(
+            self.day_between(first + timedelta(days=30), today - timedelta(days=14))
+            for _ in range(moves - 1)
+        )
+        starts = [first, *cuts]
+        ends = [c - timedelta(days=1) for c in cuts] + [None]
+        for start, end in zip(starts, ends, strict=True):
+            home = self.new_address(area)
+            for adult in adults_at_home:
+                if adult is partner and end is not None:
+                    continue
+                self.live(
+                    adult,
+                    home,
+                    start
+                    if adult is not partner
+                    else max(start, today - timedelta(days=rng.randint(30, 700))),
+                    end,
+                    recorder,
+                )
+            for child, _ in children:
+                self.live(child, home, start, end, recorder)
+        if father is not None and not together:
+            self.live(
+                father,
+                self.new_address(area),
+                self.years_before(today, rng.uniform(0.1, 5)),
+                None,
+                recorder,
+            )
+        for child, age in children:
+            self.make_case(area, child, age)
+
+    # cases --------------------------------------------------------------------------
+    def make_case(self, area, child, age) -> None:
+        from threadline.cases.models import Allocation, Case, Involvement
+        from threadline.sharing.models import AGENCY_CATEGORY
+
+        rng, today = self.rng, self.today
+        earliest = child.date_of_birth or today - timedelta(days=200)
+        if age is not None and age >= 4:
+            earliest = max(earliest, self.years_before(today, 4))
+        opened = self.day_between(earliest, today - timedelta(days=7))
+        if child.kind == "unborn":
+            opened = today - timedelta(days=rng.randint(7, 150))
+        csc = area["agencies"]["csc"]
+        social_workers = area["staff"]["csc"]
+        allocations = rng.choices([1, 2, 3], [50, 35, 15])[0]
+        workers = rng.sample(social_workers, min(allocations, len(social_workers)))
+        span = (today - opened).days
+        cuts = [
+            opened + timedelta(days=d)
+            for d in sorted(rng.sample(range(1, span + 1), min(len(workers) - 1, span)))
+        ]
+        workers = workers[: len(cuts) + 1]
+        starts, ends = [opened, *cuts], [c - timedelta(days=1) for c in cuts] + [None]
+        current = workers[-1]
+        self.case_numbers[opened.year] += 1
+        case = build(
+            Case,
+            id=self.uid(),
+            reference=f"TL-{opened:%Y}-{self.case_numbers[opened.year]:05d}",
+            child=child,
+            local_authority=csc,
+            opened_on=opened,
+            lead_agency=csc,
+            lead_professional=current if rng.random() < 0.85 else None,
+        )
+        stamp = self.stamp(opened)
+        self.writer.add(case, stamp)
+        manager = rng.choice(area["managers"])
+        network = []
+        for worker, start, end in zip(workers, starts, ends, strict=True):
+            self.writer.add(
+                build(
+                    Allocation,
+                    id=self.uid(),
+                    case=case,
+                    social_worker=worker,
+                    from_date=start,
+                    to_date=end,
+                    allocated_by=manager,
+                ),
+                self.stamp(start),
+            )
+            self.writer.add(
+                build(
+                    Involvement,
+                    id=self.uid(),
+                    case=case,
+                    agency=csc,
+                    practitioner=worker,
+                    role="Social worker",
+                    from_date=start,
+                    to_date=end,
+                    category="social_care",
+                ),
+                self.stamp(start),
+            )
+            network.append(worker.pk)
+        size = rng.choices(range(3, 13), [10, 16, 18, 16, 12, 9, 7, 5, 4, 3])[0]
+        weights = _involvement_weights(age)
+        kinds = list(weights)
+        chosen: list[str] = []
+        while len(chosen) < min(size - len(workers), len(kinds)):
+            kind = rng.choices(kinds, [weights[k] for k in kinds])[0]
+            if kind not in chosen:
+                chosen.append(kind)
+        for kind in chosen:
+            agency = area["agencies"][kind]
+            practitioner = rng.choice(area["staff"][kind])
+            start = self.day_between(opened, today)
+            end = None
+            if rng.random() < 0.2 and (today - start).days > 2:
+                end = self.day_between(start, today - timedelta(days=1))
+            restricted = kind in ("recovery", "police") and rng.random() < 0.05
+            involvement = build(
+                Involvement,
+                id=self.uid(),
+                case=case,
+                agency=agency,
+                practitioner=practitioner,
+                role=rng.choice(ROLES[kind]),
+                from_date=start,
+                to_date=end,
+                category=str(AGENCY_CATEGORY[agency.agency_type]),
+                confidentiality="restricted" if restricted else "normal",
+            )
+            self.writer.add(involvement, self.stamp(start))
+            if restricted:
+                through = Involvement.restricted_to.through
+                for named in {practitioner.pk, current.pk}:
+                    self.writer.add(build(through, involvement=involvement, practitioner_id=named))
+            if end is None:
+                network.append(practitioner.pk)
+        self.children.append(
+            (
+                child.pk,
+                f"{child.given_names} {child.family_name}".strip()
+                or f"Unborn baby {child.family_name}",
+                case.pk,
+                area["index"],
+                network,
+            )
+        )
+
+    def make_requests(self) -> None:
+        """A few access requests (a family-court adviser asking probation) and past
+        break-glass, so the policy's tables are not empty."""
+        from threadline.sharing.models import AccessRequest, BreakGlass
+
+        rng, today = self.rng, self.today
+        for child_id, _name, _case, area_index, _net in rng.sample(
+            self.children, max(1, len(self.children) // 200)
+        ):
+            area = self.areas[area_index]
+            status = rng.choices(["pending", "approved", "refused"], [3, 5, 2])[0]
+            asked = self.day_between(today - timedelta(days=120), today)
+            lead = area["agencies"]["probation"]
+            self.writer.add(
+                build(
+                    AccessRequest,
+                    id=self.uid(),
+                    requester=rng.choice(area["staff"]["fca"]),
+                    child_id=child_id,
+                    provider=lead,
+                    category="probation",
+                    reason="The court has asked for an analysis of the father's risk before the "
+                    "final hearing.",
+                    status=status,
+                    decided_by=rng.choice(area["staff"]["probation"])
+                    if status != "pending"
+                    else None,
+                    decided_at=self.stamp(asked) if status != "pending" else None,
+                    decision_reason="Relevant to the proceedings"
+                    if status == "approved"
+                    else ("Not necessary for the purpose" if status == "refused" else ""),
+                    expires_on=today + timedelta(days=rng.randint(-30, 90))
+                    if status == "approved"
+                    else None,
+                ),
+                self.stamp(asked),
+            )
+        for child_id, _name, _case, area_index, _net in rng.sample(
+            self.children, max(1, len(self.children) // 1000)
+        ):
+            area = self.areas[area_index]
+            day = self.day_between(today - timedelta(days=365), today - timedelta(days=2))
+            at = self.stamp(day)
+            self.writer.add(
+                build(
+                    BreakGlass,
+                    id=self.uid(),
+                    actor=rng.choice(area["staff"]["hospital"]),
+                    person_id=child_id,
+                    reason="Child brought to the emergency department out of hours with injuries",
+                    expires_at=at + timedelta(hours=4),
+                    reviewed_by=rng.choice(area["managers"]),
+                    reviewed_at=at + timedelta(days=1),
+                    review_note="Justified",
+                ),
+                at,
+            )
+
+    # audit trail ------------------------------------------------------------------------
+    def make_audit(self, count: int) -> float:
+        """`count` rows of history, HMAC-chained from the current head exactly as
+        record_event chains them, then the head moved to the last row."""
+        from django.db import transaction
+
+        from threadline.audit.chain import GENESIS, row_hash
+        from threadline.audit.models import AuditChainHead, AuditEvent
+
+        rng = self.rng
+        started = time.perf_counter()
+        head = AuditChainHead.objects.filter(pk=1).first()
+        seq, prev = (head.last_seq, head.last_hash) if head else (0, GENESIS)
+        span = 2 * 365 * 86400
+        end = datetime(self.today.year, self.today.month, self.today.day, tzinfo=UTC)
+        seconds = sorted(rng.randrange(span) for _ in range(count))
+        usernames = {
+            p.pk: p.username
+            for a in self.areas
+            for p in [*a["managers"], *(s for k in a["staff"].values() for s in k)]
+        }
+        staff = list(usernames)
+        actions = [
+            "view",
+            "view",
+            "view",
+            "view",
+            "view",
+            "view",
+            "search",
+            "sign_in",
+            "sign_out",
+            "create",
+            "update",
+            "export",
+            "sign_in_failed",
+            "denied",
+        ]
+        for offset in seconds:
+            seq += 1
+            action = rng.choice(actions)
+            child_id, name, case_id, area_index, network = rng.choice(self.children)
+            actor_id = rng.choice(network) if network and action != "sign_in_failed" else None
+            if actor_id is None:
+                actor_id = rng.choice(staff)
+            object_type = object_id = summary = ""
+            child = None
+            if action == "view":
+                if rng.random() < 0.8:
+                    object_type, object_id = "people.person", str(child_id)
+                    summary = f"Opened person detail: {name}"
+                else:
+                    object_type, object_id = "cases.case", str(case_id)
+                    summary = f"Viewed case of {name}"
+                child = child_id
+            elif action in ("create", "update"):
+                object_type, object_id, child = "cases.case", str(case_id), child_id
+                summary = (
+                    "Added an agency to the network" if action == "create" else "Ended involvement"
+                )
+            elif action == "export":
+                object_type, object_id, child = "people.person", str(child_id), child_id
+                summary = f"Exported the record of {name}"
+            elif action == "search":
+                summary = f"Searched: {name.split()[-1]}"
+            elif action == "denied":
+                summary = "Refused GET /people/…/"
+            event = build(
+                AuditEvent,
+                seq=seq,
+                at=end - timedelta(seconds=span - offset),
+                actor_id=actor_id,
+                actor_label=usernames[actor_id],
+                action=action,
+                object_type=object_type,
+                object_id=object_id,
+                child_id=child,
+                summary=summary,
+                ip_address=f"10.{area_index + 1}.{rng.randint(0, 63)}.{rng.randint(1, 254)}",
+                purpose="",
+                prev_hash=prev,
+            )
+            event.hash = prev = row_hash(event, prev)
+            self.writer.add(event)
+            if self.writer.pending() >= 20_000:
+                self.writer.flush()
+        self.writer.flush()
+        with transaction.atomic():
+            AuditChainHead.objects.update_or_create(
+                pk=1, defaults={"last_seq": seq, "last_hash": prev}
+            )
+        return time.perf_counter() - started
+
+    # the whole run ----------------------------------------------------------------------
+    def run(self) -> dict:
+        timings = {}
+
+        def lap(name, since):
+            timings[name] = round(time.perf_counter() - since, 1)
+            print(f"  {name}: {timings[name]} s", flush=True)
+
+        t = time.perf_counter()
+        families = self.family_skeletons()
+        children_per_area = [0] * self.args.areas
+        for f in families:
+            children_per_area[f["area"]] += len(f["ages"])
+        self.nhs = nhs_numbers(self.rng, self.args.people)
+        self.nhs.reverse()
+        with stamps_from_data():
+            self.make_agencies(children_per_area)
+            lap("agencies, staff and agreements", t)
+            t = time.perf_counter()
+            for i, spec in enumerate(families, 1):
+                self.make_family(spec)
+                if self.writer.pending() >= 50_000:
+                    self.writer.flush()
+                if i % 5000 == 0:
+                    print(f"    {i:,}/{len(families):,} families", flush=True)
+            self.make_requests()
+            self.writer.flush()
+            lap("people, cases and networks", t)
+            print(
+                "    of which bulk_create: "
+                + ", ".join(f"{k} {v:.1f}" for k, v in self.writer.seconds.most_common())
+            )
+        t = time.perf_counter()
+        self.make_audit(self.args.audit_events)
+        lap("audit trail", t)
+        return timings
+
+
+def vacuum_analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--people", type=int, default=200_000)
+    parser.add_argument(
+        "--children",
+        type=int,
+        default=50_000,
+        help="children (each with an open case) among --people",
+    )
+    parser.add_argument(
+        "--areas", type=int, default=5, help=f"1–{len(AREAS)} local-authority areas"
+    )
+    parser.add_argument(
+        "--audit-events",
+        type=int,
+        default=None,
+        help="audit rows of history (default: 2.5 per person)",
+    )
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=None,
+        help="the day the data is current to (default: today)",
+    )
+    parser.add_argument(
+        "--small",
+        action="store_true",
+        help="preset: 20,000 people / 5,000 children (threadline_bench_small)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help=f"default {benchenv.DEFAULT_SERVER}/threadline_bench(_small)",
+    )
+    parser.add_argument("--batch", type=int, default=5000, help="rows per INSERT (bulk_create)")
+    parser.add_argument(
+        "--writer",
+        choices=["copy", "bulk_create"],
+        default="copy",
+        help="how batches reach the database (see Writer)",
+    )
+    parser.add_argument(
+        "--if-needed",
+        action="store_true",
+        help="do nothing if the database already holds data of these sizes",
+    )
+    parser.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="skip `threadline audit verify` of the generated trail",
+    )
+    parser.add_argument("--json", type=Path, help="write the description and timings here")
+    args = parser.parse_args(argv)
+    if args.small:
+        args.people, args.children = 20_000, 5_000
+    if args.audit_events is None:
+        args.audit_events = int(args.people * 2.5)
+    if not 1 <= args.areas <= len(AREAS):
+        parser.error(f"--areas must be 1–{len(AREAS)}")
+    if args.children > args.people:
+        parser.error("--children cannot exceed --people")
+    url = args.database_url or (
+        f"{benchenv.DEFAULT_SERVER}/threadline_bench{'_small' if args.small else ''}"
+    )
+    wanted = {
+        "people": args.people,
+        "children": args.children,
+        "areas": args.areas,
+        "audit_events": args.audit_events,
+        "seed": args.seed,
+        "generator": GENERATOR_VERSION,
+    }
+
+    existing = benchenv.read_description(url) if benchenv.database_exists(url) else None
+    if args.if_needed and existing and all(existing.get(k) == v for k, v in wanted.items()):
+        print(
+            f"{benchenv.database_name(url)}: already holds {args.people:,} people / "
+            f"{args.children:,} children (seed {args.seed}); migrating only"
+        )
+        benchenv.configure(url)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(existing, indent=2))
+        return 0
+
+    total = time.perf_counter()
+    print(
+        f"Generating {args.people:,} people / {args.children:,} children in "
+        f"{benchenv.database_name(url)} (seed {args.seed})",
+        flush=True,
+    )
+    t = time.perf_counter()
+    benchenv.recreate_database(url)
+    benchenv.configure(url)
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    args.as_of = args.as_of or timezone.localdate()
+    call_command("migrate", verbosity=0)  # the same as `threadline migrate` with DATABASE_URL
+    timings = {"create and migrate": round(time.perf_counter() - t, 1)}
+    print(f"  create and migrate: {timings['create and migrate']} s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")  # this session only: a bulk load
+    generator = Generator(args)
+    timings.update(generator.run())
+    t = time.perf_counter()
+    vacuum_analyze()
+    timings["vacuum analyze"] = round(time.perf_counter() - t, 1)
+    print(f"  vacuum analyze: {timings['vacuum analyze']} s", flush=True)
+    timings["total"] = round(time.perf_counter() - total, 1)
+    verified = None
+    if not args.no_verify:
+        t = time.perf_counter()
+        from io import StringIO
+
+        out = StringIO()
+        call_command("audit", "verify", stdout=out)
+        verified = out.getvalue().strip()
+        timings["audit verify"] = round(time.perf_counter() - t, 1)
+        print(f"  {verified} ({timings['audit verify']} s)", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        size_mb = round(cursor.fetchone()[0] / 1024 / 1024)
+    description = {
+        **wanted,
+        "as_of": args.as_of.isoformat(),
+        "database": benchenv.database_name(url),
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "rows": dict(generator.writer.counts),
+        "timings_s": timings,
+        "size_mb": size_mb,
+        "audit_verify": verified,
+        "command": " ".join([".venv/bin/python", "bench/generate.py", *sys.argv[1:]]),
+    }
+    benchenv.write_description(url, description)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(description, indent=2))
+    print(
+        f"Done in {timings['total']} s (+ verify): {size_mb} MB; rows: "
+        + ", ".join(f"{k} {v:,}" for k, v in sorted(generator.writer.counts.items()))
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,367 @@
+"""The API authorization matrix: every operation in the OpenAPI schema × persona → the
+status they get on records about `world.child` (docs/security.md).
+
+An operation missing from the matrix fails the suite, so no endpoint ships without a
+decision about who may use it. Personas as in the web matrix (tests/sharing/
+test_routes.py): the allocated social worker in the holding local authority; a health
+visitor in the network (a partner agency); an outsider from another area's police; an
+administrator without an agency; the local authority's safeguarding lead; an auditor.
+
+For a list, SHOWN means 200 with the record in it and HIDDEN 200 without it (a list's
+way of saying 404). Writes send a valid body, so that only permission decides."""
+
+import pytest
+from django.conf import settings
+from drf_spectacular.generators import SchemaGenerator
+
+from threadline.audit.models import AuditEvent
+from threadline.audit.services import record_event
+from threadline.common.api import etag_for
+from threadline.people.models import Relationship
+from threadline.sharing.models import (
+    AccessRequest,
+    AccessRequestStatus,
+    BreakGlass,
+    SharingAgreement,
+)
+
+from ..factories import ResidenceFactory, SharingAgreementFactory, SocialWorkerFactory
+
+PERSONAS = (
+    "social_worker",
+    "health_visitor",
+    "outsider",
+    "administrator",
+    "safeguarding_lead",
+    "auditor",
+)
+SHOWN, HIDDEN = "shown", "hidden"
+
+
+def row(*statuses) -> dict[str, int | str]:
+    return dict(zip(PERSONAS, statuses, strict=True))
+
+
+ALL_200 = row(200, 200, 200, 200, 200, 200)
+ALL_SHOWN = row(SHOWN, SHOWN, SHOWN, SHOWN, SHOWN, SHOWN)
+IN_REACH = row(200, 200, 404, 404, 200, 200)  # the child: in the network, or CSC colleagues
+IN_REACH_LIST = row(SHOWN, SHOWN, HIDDEN, HIDDEN, SHOWN, SHOWN)
+IN_REACH_LIST_OF = row(SHOWN, SHOWN, 404, 404, SHOWN, SHOWN)  # ?person= someone unseen: 404
+
+# operationId → (the record it reads, query, expected status per persona)
+READS = {
+    "people_list": ("person", {"name": "Riley Marsh"}, IN_REACH_LIST),
+    "people_retrieve": ("person", {}, IN_REACH),
+    "addresses_list": ("residence", {"person": "child"}, IN_REACH_LIST_OF),
+    "addresses_retrieve": ("residence", {}, IN_REACH),
+    "relationships_list": ("relationship", {"person": "child"}, IN_REACH_LIST_OF),
+    "relationships_retrieve": ("relationship", {}, IN_REACH),
+    "cases_list": ("case", {}, IN_REACH_LIST),
+    "cases_retrieve": ("case", {}, IN_REACH),
+    # The directory and the agreements register are not case data.
+    "agencies_list": ("agency", {"limit": 200}, ALL_SHOWN),
+    "agencies_retrieve": ("agency", {}, ALL_200),
+    "practitioners_list": ("practitioner", {"agency": "nm-hv"}, ALL_SHOWN),
+    "practitioners_retrieve": ("practitioner", {}, ALL_200),
+    "sharing_agreements_list": ("agreement", {}, ALL_SHOWN),
+    "sharing_agreements_retrieve": ("agreement", {}, ALL_200),
+    # The health visitor asked social care; its safeguarding lead decides.
+    "access_requests_list": (
+        "access_request",
+        {},
+        row(HIDDEN, SHOWN, HIDDEN, HIDDEN, SHOWN, HIDDEN),
+    ),
+    "access_requests_retrieve": ("access_request", {}, row(404, 200, 404, 404, 200, 404)),
+    # Who has looked at the child: auditors see all, leads their children (403 for others).
+    "audit_events_list": ("audit_event", {"child": "child"}, row(403, 403, 403, 403, SHOWN, SHOWN)),
+}
+
+HOLDER = row(201, 403, 404, 404, 201, 201)  # changes for the case-holding authority
+CONTRIBUTE = row(201, 201, 404, 404, 201, 201)  # anyone in reach adds what they know
+# Someone outside reach is named in the body, not the path: reported like no one at all.
+CONTRIBUTE_IN_BODY = row(201, 201, 400, 400, 201, 201)
+ADMINISTRATORS = row(403, 403, 403, 201, 403, 403)
+LEAD_DECIDES = row(404, 403, 404, 404, 200, 404)  # the requester sees it, may not decide
+
+# operationId → (the record in its path, expected status per persona for a valid body)
+WRITES = {
+    "people_create": (None, row(201, 201, 201, 403, 201, 201)),  # a new, own record
+    "people_partial_update": ("person", row(200, 403, 404, 404, 200, 200)),
+    "people_names_create": ("person", CONTRIBUTE),
+    "people_references_create": ("person", CONTRIBUTE),
+    "addresses_create": (None, CONTRIBUTE_IN_BODY),
+    "relationships_create": (None, CONTRIBUTE_IN_BODY),
+    # The child's case is open already; only children's social care opens cases (403
+    # before the child is even looked up).
+    "cases_create": (None, row(400, 403, 403, 403, 400, 400)),
+    "cases_involvements_create": ("case", HOLDER),
+    "cases_allocations_create": ("case", HOLDER),
+    "cases_lead_professional_create": ("case", row(200, 403, 404, 404, 200, 200)),
+    "sharing_agreements_create": (None, ADMINISTRATORS),
+    "sharing_agreements_end_create": ("agreement", row(403, 403, 403, 200, 403, 403)),
+    "access_requests_create": (None, CONTRIBUTE_IN_BODY),
+    "access_requests_approve_create": ("access_request", LEAD_DECIDES),
+    "access_requests_refuse_create": ("access_request", LEAD_DECIDES),
+    # The one way to a record outside reach: an emergency, a password, an alert.
+    "people_break_glass_create": ("person", row(201, 201, 201, 403, 201, 201)),
+}
+# Writes by which the outsider may succeed: its own new record, and break-glass.
+OUTSIDER_MAY_WRITE = {"people_create", "people_break_glass_create"}
+
+
+def schema_operations() -> dict[str, tuple[str, str]]:
+    """operationId → (method, path) for every operation in the generated schema."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return {
+        operation["operationId"]: (method, path)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+
+
+OPERATIONS = schema_operations()
+
+
+def test_every_api_operation_is_in_the_matrix():
+    reads = {op for op, (method, _) in OPERATIONS.items() if method == "get"}
+    writes = set(OPERATIONS) - reads
+    assert reads == set(READS), "update READS for new or removed read operations"
+    assert writes == set(WRITES), "update WRITES for new or removed write operations"
+
+
+def test_the_outsider_never_writes_to_a_record_outside_reach():
+    for operation, (kind, expected) in WRITES.items():
+        if operation in OUTSIDER_MAY_WRITE:
+            continue
+        assert not 200 <= expected["outsider"] < 300, operation
+        if kind in {"person", "case", "access_request"}:
+            assert expected["outsider"] == 404, operation
+
+
+class Records:
+    """One record of each kind about `world.child` (or, for the directory, the health
+    visitor), made on first use."""
+
+    def __init__(self, world):
+        self.world, self.made = world, {}
+
+    def id(self, kind):
+        if kind not in self.made:
+            self.made[kind] = self._make(kind)
+        return self.made[kind]
+
+    def _make(self, kind):
+        world = self.world
+        if kind == "person":
+            return world.child.pk
+        if kind == "residence":
+            return ResidenceFactory(person=world.child, recorded_by=world.social_worker).pk
+        if kind == "relationship":
+            return Relationship.objects.get(person_b=world.child).pk
+        if kind == "case":
+            return world.case.pk
+        if kind == "agency":
+            return world.health.pk
+        if kind == "practitioner":
+            return world.health_visitor.pk
+        if kind == "agreement":
+            return SharingAgreement.objects.get(provider=world.social_care).pk
+        if kind == "access_request":
+            return AccessRequest.objects.create(
+                requester=world.health_visitor,
+                child=world.child,
+                provider=world.social_care,
+                category="police_intelligence",
+                reason="A police report mentions the baby",
+            ).pk
+        if kind == "audit_event":
+            return record_event(
+                actor=world.health_visitor,
+                action="view",
+                target=world.child,
+                child=world.child,
+                summary="Viewed Riley Marsh",
+            ).seq
+        raise AssertionError(kind)
+
+
+def fill(path: str, record_id) -> str:
+    return path.replace("{id}", str(record_id))
+
+
+def outcome(response, record_id, id_field: str) -> int | str:
+    """The status, or for a 200 list whether the record is in it."""
+    body = response.json()
+    if response.status_code != 200 or "results" not in body:
+        return response.status_code
+    listed = {str(item[id_field]) for item in body["results"]}
+    return SHOWN if str(record_id) in listed else HIDDEN
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("operation", sorted(READS))
+def test_read_matrix(world, api_client_for, operation, persona):
+    kind, query, expected = READS[operation]
+    method, path = OPERATIONS[operation]
+    record_id = Records(world).id(kind)
+    query = {k: world.child.pk if v == "child" else v for k, v in query.items()}
+    response = api_client_for(getattr(world, persona)).get(fill(path, record_id), query)
+    id_field = "seq" if kind == "audit_event" else "id"
+    assert outcome(response, record_id, id_field) == expected[persona], response.content
+
+
+def valid_body(operation: str, world, actor) -> dict:
+    """A body that would succeed for someone allowed to make the change."""
+    child, today = str(world.child.pk), "2025-06-02"
+    return {
+        "people_create": {"kind": "child", "family_name": "Newborn", "date_of_birth": "2025-05-30"},
+        "people_partial_update": {"first_language": "English"},
+        "people_names_create": {"family_name": "Marsh-Cole", "kind": "known_as"},
+        "people_references_create": {
+            "agency": actor.agency.code if actor.agency else "nm-csc",
+            "reference": "R-1",
+        },
+        "addresses_create": {
+            "person": child,
+            "line_1": "4 Mill Lane",
+            "town": "Northmoor",
+            "postcode": "NM1 2AB",
+            "from_date": today,
+        },
+        "relationships_create": {
+            "person_a": str(world.mother.pk),
+            "person_b": child,
+            "type": "carer",
+        },
+        "cases_create": {"child": child},
+        "cases_involvements_create": {
+            "agency": "far-police",
+            "role": "Investigating officer",
+            "from_date": today,
+        },
+        "cases_allocations_create": {
+            "social_worker": str(SocialWorkerFactory(agency=world.social_care).pk),
+            "from_date": today,
+        },
+        "cases_lead_professional_create": {"lead_professional": str(world.health_visitor.pk)},
+        "sharing_agreements_create": {
+            "title": "Farshire police to Northmoor",
+            "provider": "far-police",
+            "recipient": "nm-csc",
+            "categories": ["police_intelligence"],
+            "purpose": "Section 47 enquiries",
+            "legal_basis": "children_act_s47",
+            "from_date": "2025-01-01",
+            "to_date": "2026-12-31",
+        },
+        "sharing_agreements_end_create": {"to_date": "2029-12-31"},
+        "access_requests_create": {
+            "child": child,
+            "provider": "far-police",
+            "category": "police_intelligence",
+            "reason": "Reports of violence at the address",
+        },
+        "access_requests_approve_create": {"reason": "Needed for the strategy meeting"},
+        "access_requests_refuse_create": {"reason": "Ask the police directly"},
+        "people_break_glass_create": {
+            "reason": "Child at A&E, carers unknown",
+            "password": settings.DEMO_PASSWORD,
+        },
+    }[operation]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("operation", sorted(WRITES))
+def test_write_matrix(world, api_client_for, operation, persona):
+    kind, expected = WRITES[operation]
+    method, path = OPERATIONS[operation]
+    actor = getattr(world, persona)
+    record_id = Records(world).id(kind) if kind else None
+    headers = {"HTTP_IF_MATCH": etag_for(world.child)} if method == "patch" else {}
+    response = getattr(api_client_for(actor), method)(
+        fill(path, record_id), valid_body(operation, world, actor), format="json", **headers
+    )
+    assert response.status_code == expected[persona], response.content
+
+
+# --- relations beyond the personas' own ----------------------------------------------
+# The outsider again, now with one more relation to the child: each relation opens what
+# a partner in the network sees (the health visitor's row), or nothing (the outsider's).
+
+CHILD_READS = sorted(
+    op
+    for op, (kind, _, _) in READS.items()
+    if kind in {"person", "residence", "relationship", "case"}
+)
+CASE_READS = {"cases_list", "cases_retrieve"}
+
+
+def give(relation: str, world) -> None:
+    far = world.outsider
+    if relation in {"break_glass", "expired_break_glass"}:
+        BreakGlass.objects.create(
+            actor=far,
+            person=world.child,
+            reason="Child found alone at night",
+            expires_at="2099-01-01T00:00Z" if relation == "break_glass" else "2000-01-01T00:00Z",
+        )
+    elif relation in {"approved_request", "refused_request", "expired_request"}:
+        approved = relation != "refused_request"
+        AccessRequest.objects.create(
+            requester=far,
+            child=world.child,
+            provider=world.social_care,
+            category="social_care",
+            reason="Joint investigation",
+            status=AccessRequestStatus.APPROVED if approved else AccessRequestStatus.REFUSED,
+            expires_on=("2099-01-01" if relation == "approved_request" else "2000-01-01")
+            if approved
+            else None,
+        )
+    elif relation == "sharing_agreement":  # between agencies: shares categories, not children
+        SharingAgreementFactory(
+            provider=world.social_care, recipient=world.outsider_agency, categories=["social_care"]
+        )
+
+
+# relation → the reads it opens (the rest stay as for anyone outside reach)
+RELATIONS = {
+    "break_glass": set(CHILD_READS),  # the whole record, the network included
+    "expired_break_glass": set(),
+    "approved_request": set(CHILD_READS) - CASE_READS,  # the child, not the case
+    "expired_request": set(),
+    "refused_request": set(),
+    "sharing_agreement": set(),
+}
+
+
+@pytest.mark.parametrize("relation", sorted(RELATIONS))
+def test_relation_matrix(world, api_client_for, relation):
+    give(relation, world)
+    client = api_client_for(world.outsider)
+    records = Records(world)
+    for operation in CHILD_READS:
+        kind, query, expected = READS[operation]
+        _, path = OPERATIONS[operation]
+        record_id = records.id(kind)
+        query = {k: world.child.pk if v == "child" else v for k, v in query.items()}
+        response = client.get(fill(path, record_id), query)
+        persona = "health_visitor" if operation in RELATIONS[relation] else "outsider"
+        assert outcome(response, record_id, "id") == expected[persona], (operation, relation)
+
+
+def test_reads_of_case_data_are_audited(world, api_client_for):
+    """Every read the matrix allows that shows case data writes an audit row."""
+    records = Records(world)
+    for operation, (kind, query, expected) in READS.items():
+        if kind in {"agency", "practitioner", "agreement"}:
+            continue  # the directory and the register: not case data
+        persona = next(p for p in PERSONAS if expected[p] in (200, SHOWN))
+        actor = getattr(world, persona)
+        record_id = records.id(kind)
+        _, path = OPERATIONS[operation]
+        query = {k: world.child.pk if v == "child" else v for k, v in query.items()}
+        before = AuditEvent.objects.filter(actor=actor).count()
+        assert api_client_for(actor).get(fill(path, record_id), query).status_code == 200
+        assert AuditEvent.objects.filter(actor=actor).count() > before, operation
