@@ -292,6 +292,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Threadline API",
+    # The schema and docs describe case-data operations: signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "DESCRIPTION": "Multi-agency child safeguarding: people, networks and cases.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

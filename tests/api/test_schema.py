@@ -6,6 +6,7 @@ from django.core.management import call_command
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 
+from threadline.audit.models import AuditEvent
 from threadline.people.models import Relationship
 from threadline.sharing.models import AccessRequest, SharingAgreement
 
@@ -121,3 +122,14 @@ def test_every_operation_needs_sign_in(schema, world, fill, client):
         response = getattr(client, method)(fill(path), required_query(operation, world))
         assert response.status_code == 401, (method, path)
         assert response.json()["code"] == "not_authenticated"
+
+
+def test_schema_and_docs_need_sign_in(client):
+    assert client.get("/api/v1/schema/").status_code in {401, 403}
+
+
+def test_api_refusals_are_audited(world, api_client_for):
+    response = api_client_for(world.outsider).get(f"/api/v1/people/{world.child.pk}/")
+    assert response.status_code == 404
+    denied = AuditEvent.objects.get(action="denied", actor=world.outsider)
+    assert str(world.child.pk) in denied.summary

@@ -23,6 +23,9 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from threadline.audit.models import AuditAction
+from threadline.audit.services import record_event
+
 
 def _flatten(detail, field=None):
     """DRF error detail (nested dicts/lists of ErrorDetail) → [{field, code, message}]."""
@@ -70,13 +73,28 @@ def error_response(errors: list[dict], status_code: int) -> Response:
     )
 
 
+def _audit_refusal(context, status_code: int) -> None:
+    """Every refusal is on the audit trail (SECURITY.md), as on the web routes."""
+    request = context.get("request")
+    if request is not None and request.user.is_authenticated:
+        record_event(
+            actor=request.user,
+            action=AuditAction.DENIED,
+            request=request,
+            summary=f"Refused ({status_code}) {request.method} {request.path}"[:500],
+        )
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         return error_response(_from_django(exc), status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, Http404):
+    if isinstance(exc, Http404 | exceptions.NotFound):
+        _audit_refusal(context, 404)
         return error_response([{"field": None, "code": "not_found", "message": "Not found."}], 404)
     if isinstance(exc, DjangoPermissionDenied):
         exc = Forbidden()
+    if isinstance(exc, exceptions.PermissionDenied):
+        _audit_refusal(context, 403)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
