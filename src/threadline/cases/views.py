@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from threadline.people.models import Person
 from threadline.sharing.routes import MANAGE_CASE, OPEN_CASE, requires
+from threadline.web.pages import save_form
 
 from . import services
 from .forms import AllocationForm, InvolvementEndForm, InvolvementForm, LeadProfessionalForm
@@ -27,15 +28,8 @@ def case_open(request, person: Person):
 
 
 def _case_form_page(request, case: Case, form, heading: str, save, done: str):
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, done)
-            return redirect("person-detail", person_id=case.child_id)
-    return render(
+    saved = save_form(request, form, save, done=done, then=case.child.get_absolute_url())
+    return saved or render(
         request,
         "cases/case_form.html",
         {"form": form, "case": case, "person": case.child, "heading": heading},

@@ -11,6 +11,7 @@ from threadline.agencies.models import Role
 from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 from threadline.people.models import Person
+from threadline.web.pages import save_form
 from threadline.web.reauth import reauthenticated_recently, reauthentication_url
 
 from . import policy, services
@@ -48,15 +49,14 @@ def agreement_list(request):
 @requires(ADMINISTER)
 def agreement_create(request):
     form = AgreementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_agreement(actor=request.user, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, "Sharing agreement recorded")
-            return redirect("agreement-list")
-    return _form_page(
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.create_agreement(actor=request.user, request=request, **data),
+        done="Sharing agreement recorded",
+        then=reverse("agreement-list"),
+    )
+    return saved or _form_page(
         request, form, heading="Record a sharing agreement", submit="Record agreement"
     )
 
@@ -66,17 +66,16 @@ def agreement_create(request):
 def agreement_end(request, agreement_id):
     agreement = get_object_or_404(SharingAgreement, pk=agreement_id)
     form = EndAgreementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.end_agreement(
-                actor=request.user, agreement=agreement, request=request, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, f"{agreement.title} now ends {agreement.to_date:%d %B %Y}")
-            return redirect("agreement-list")
-    return _form_page(
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.end_agreement(
+            actor=request.user, agreement=agreement, request=request, **data
+        ),
+        done=lambda ended: f"{ended.title} now ends {ended.to_date:%d %B %Y}",
+        then=reverse("agreement-list"),
+    )
+    return saved or _form_page(
         request,
         form,
         heading="End a sharing agreement",
@@ -89,19 +88,16 @@ def agreement_end(request, agreement_id):
 @requires(VIEW_PERSON)
 def access_request_create(request, person: Person):
     form = AccessRequestForm(request.POST or None, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.request_access(
-                actor=request.user, child=person, request=request, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(
-                request, "Your request has been sent to the agency's safeguarding lead"
-            )
-            return redirect("access-requests")
-    return _form_page(
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.request_access(
+            actor=request.user, child=person, request=request, **data
+        ),
+        done="Your request has been sent to the agency's safeguarding lead",
+        then=reverse("access-requests"),
+    )
+    return saved or _form_page(
         request,
         form,
         heading="Ask an agency for access",
@@ -145,23 +141,23 @@ def access_request_decide(request, request_id):
             summary="Opened an access request to decide",
             request=request,
         )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.decide_access_request(
-                actor=request.user,
-                access=access,
-                approve=data["decision"] == "approve",
-                reason=data["decision_reason"],
-                expires_on=data["expires_on"],
-                request=request,
-            )
-        except ValidationError as error:
-            form.add_service_errors(error, field_map={"__all__": None})
-        else:
-            messages.success(request, "Decision recorded; the requester has been told")
-            return redirect("access-requests")
-    return render(request, "sharing/access_request_decide.html", {"form": form, "access": access})
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.decide_access_request(
+            actor=request.user,
+            access=access,
+            approve=data["decision"] == "approve",
+            reason=data["decision_reason"],
+            expires_on=data["expires_on"],
+            request=request,
+        ),
+        done="Decision recorded; the requester has been told",
+        then=reverse("access-requests"),
+    )
+    return saved or render(
+        request, "sharing/access_request_decide.html", {"form": form, "access": access}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -245,25 +241,21 @@ def break_glass_review_one(request, glass_id):
             summary="Opened a break-glass use to review",
             request=request,
         )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.review_break_glass(
-                actor=request.user,
-                glass=glass,
-                request=request,
-                note=form.cleaned_data["review_note"],
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, "Review recorded")
-            return redirect("break-glass-review")
-    return _form_page(
+    saved = save_form(
+        request,
+        form,
+        lambda data: services.review_break_glass(
+            actor=request.user, glass=glass, request=request, note=data["review_note"]
+        ),
+        done="Review recorded",
+        then=reverse("break-glass-review"),
+    )
+    return saved or _form_page(
         request,
         form,
         heading="Review emergency access",
         caption=f"{glass.actor} ({glass.actor.agency}) opened {glass.person.full_name} "
         f"on {glass.created_at:%d %b %Y %H:%M}: “{glass.reason}”",
-        back="/emergency-access/review/",
+        back=reverse("break-glass-review"),
         submit="Record review",
     )

@@ -4,15 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_append_only'),
+        ("audit", "0002_append_only"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('view', 'Viewed'), ('search', 'Searched'), ('create', 'Created'), ('update', 'Changed'), ('export', 'Exported'), ('sign_in', 'Signed in'), ('sign_in_failed', 'Failed sign-in'), ('sign_out', 'Signed out'), ('denied', 'Denied'), ('break_glass', 'Break-glass access'), ('access_request', 'Asked for access'), ('access_decision', 'Decided an access request'), ('permission_change', 'Changed a sharing agreement'), ('mfa_enrolled', 'Set up an authenticator app'), ('mfa_verified', 'Entered an authenticator code'), ('mfa_failed', 'Wrong authenticator code'), ('locked_out', 'Locked out'), ('reauthenticated', 'Confirmed identity again')], max_length=20),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("view", "Viewed"),
+                    ("search", "Searched"),
+                    ("create", "Created"),
+                    ("update", "Changed"),
+                    ("export", "Exported"),
+                    ("sign_in", "Signed in"),
+                    ("sign_in_failed", "Failed sign-in"),
+                    ("sign_out", "Signed out"),
+                    ("denied", "Denied"),
+                    ("break_glass", "Break-glass access"),
+                    ("access_request", "Asked for access"),
+                    ("access_decision", "Decided an access request"),
+                    ("permission_change", "Changed a sharing agreement"),
+                    ("mfa_enrolled", "Set up an authenticator app"),
+                    ("mfa_verified", "Entered an authenticator code"),
+                    ("mfa_failed", "Wrong authenticator code"),
+                    ("locked_out", "Locked out"),
+                    ("reauthenticated", "Confirmed identity again"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -8,98 +8,278 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('people', '0001_initial'),
+        ("agencies", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SharingAgreement',
+            name="SharingAgreement",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200)),
-                ('purpose', models.CharField(max_length=500)),
-                ('legal_basis', models.CharField(choices=[('public_task', 'UK GDPR 6(1)(e) public task, with 9(2)(g) substantial public interest (safeguarding)'), ('children_act_s47', 'Children Act 1989, section 47 enquiries'), ('children_act_s17', 'Children Act 1989, section 17 (child in need)'), ('children_act_2004_s11', 'Children Act 2004, section 11 duty'), ('crime_and_disorder_s115', 'Crime and Disorder Act 1998, section 115'), ('consent', 'Consent of the person (or parent)')], max_length=40)),
-                ('from_date', models.DateField()),
-                ('to_date', models.DateField()),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200)),
+                ("purpose", models.CharField(max_length=500)),
+                (
+                    "legal_basis",
+                    models.CharField(
+                        choices=[
+                            (
+                                "public_task",
+                                "UK GDPR 6(1)(e) public task, with 9(2)(g) substantial public interest (safeguarding)",
+                            ),
+                            ("children_act_s47", "Children Act 1989, section 47 enquiries"),
+                            ("children_act_s17", "Children Act 1989, section 17 (child in need)"),
+                            ("children_act_2004_s11", "Children Act 2004, section 11 duty"),
+                            ("crime_and_disorder_s115", "Crime and Disorder Act 1998, section 115"),
+                            ("consent", "Consent of the person (or parent)"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("from_date", models.DateField()),
+                ("to_date", models.DateField()),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['provider__name', 'recipient__name', '-from_date'],
+                "ordering": ["provider__name", "recipient__name", "-from_date"],
             },
         ),
         migrations.CreateModel(
-            name='AgreementCategory',
+            name="AgreementCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('social_care', 'Social care'), ('health', 'Health'), ('mental_health', 'Mental health'), ('substance_misuse', 'Substance misuse'), ('police_intelligence', 'Police intelligence'), ('probation', 'Probation'), ('housing', 'Housing'), ('education', 'Education'), ('legal', 'Legal')], max_length=30)),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='categories', to='sharing.sharingagreement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("social_care", "Social care"),
+                            ("health", "Health"),
+                            ("mental_health", "Mental health"),
+                            ("substance_misuse", "Substance misuse"),
+                            ("police_intelligence", "Police intelligence"),
+                            ("probation", "Probation"),
+                            ("housing", "Housing"),
+                            ("education", "Education"),
+                            ("legal", "Legal"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="categories",
+                        to="sharing.sharingagreement",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AccessRequest',
+            name="AccessRequest",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('category', models.CharField(choices=[('social_care', 'Social care'), ('health', 'Health'), ('mental_health', 'Mental health'), ('substance_misuse', 'Substance misuse'), ('police_intelligence', 'Police intelligence'), ('probation', 'Probation'), ('housing', 'Housing'), ('education', 'Education'), ('legal', 'Legal')], max_length=30)),
-                ('reason', models.CharField(max_length=1000)),
-                ('status', models.CharField(choices=[('pending', 'Awaiting decision'), ('approved', 'Approved'), ('refused', 'Refused')], default='pending', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_reason', models.CharField(blank=True, max_length=1000)),
-                ('expires_on', models.DateField(blank=True, null=True)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency')),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='access_requests', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("social_care", "Social care"),
+                            ("health", "Health"),
+                            ("mental_health", "Mental health"),
+                            ("substance_misuse", "Substance misuse"),
+                            ("police_intelligence", "Police intelligence"),
+                            ("probation", "Probation"),
+                            ("housing", "Housing"),
+                            ("education", "Education"),
+                            ("legal", "Legal"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("reason", models.CharField(max_length=1000)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting decision"),
+                            ("approved", "Approved"),
+                            ("refused", "Refused"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_reason", models.CharField(blank=True, max_length=1000)),
+                ("expires_on", models.DateField(blank=True, null=True)),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="access_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['requester', 'status', 'expires_on'], name='sharing_acc_request_8db650_idx')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["requester", "status", "expires_on"],
+                        name="sharing_acc_request_8db650_idx",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='BreakGlass',
+            name="BreakGlass",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('reason', models.CharField(max_length=1000)),
-                ('expires_at', models.DateTimeField()),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_note', models.CharField(blank=True, max_length=1000)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='break_glass', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("reason", models.CharField(max_length=1000)),
+                ("expires_at", models.DateTimeField()),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("review_note", models.CharField(blank=True, max_length=1000)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="break_glass",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['actor', 'expires_at'], name='sharing_bre_actor_i_1f0189_idx')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["actor", "expires_at"], name="sharing_bre_actor_i_1f0189_idx"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='sharingagreement',
-            index=models.Index(fields=['recipient', 'to_date'], name='sharing_sha_recipie_670099_idx'),
+            model_name="sharingagreement",
+            index=models.Index(
+                fields=["recipient", "to_date"], name="sharing_sha_recipie_670099_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sharingagreement',
-            constraint=models.CheckConstraint(condition=models.Q(('to_date__gte', models.F('from_date'))), name='sharing_agreement_dates_in_order', violation_error_code='end_before_start', violation_error_message='An agreement cannot end before it starts'),
+            model_name="sharingagreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("to_date__gte", models.F("from_date"))),
+                name="sharing_agreement_dates_in_order",
+                violation_error_code="end_before_start",
+                violation_error_message="An agreement cannot end before it starts",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sharingagreement',
-            constraint=models.CheckConstraint(condition=models.Q(('provider', models.F('recipient')), _negated=True), name='sharing_agreement_between_two_agencies'),
+            model_name="sharingagreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("provider", models.F("recipient")), _negated=True),
+                name="sharing_agreement_between_two_agencies",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreementcategory',
-            constraint=models.UniqueConstraint(fields=('agreement', 'category'), name='agreement_category_once'),
+            model_name="agreementcategory",
+            constraint=models.UniqueConstraint(
+                fields=("agreement", "category"), name="agreement_category_once"
+            ),
         ),
     ]
