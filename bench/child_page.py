@@ -25,7 +25,6 @@ import random
 import statistics
 import sys
 import time
-import traceback
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -126,12 +125,24 @@ def summarise(values: list[float]) -> dict:
 
 def query_site() -> str:
     """The innermost line of Threadline code on the stack: who ran this query."""
-    for frame in reversed(traceback.extract_stack()[:-3]):
-        path = frame.filename.replace("\\", "/")
-        if "/threadline/" in path and "/site-packages/django" not in path:
-            short = path.split("/threadline/", 1)[1]
-            return f"{short}:{frame.lineno} {frame.name}"
+    frame = sys._getframe(2)
+    while frame is not None:
+        path = frame.f_code.co_filename.replace("\\", "/")
+        if "/threadline/" in path and "/site-packages/" not in path:
+            return f"{path.split('/threadline/', 1)[1]}:{frame.f_lineno} {frame.f_code.co_name}"
+        frame = frame.f_back
     return "django (middleware, session, auth)"
+
+
+class QueryCounter:
+    """An execute wrapper that only counts: cheap enough to leave on in the timed pass."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
 
 
 class QueryTimer:
@@ -273,10 +284,10 @@ def run(args) -> dict:
     def url_for(child_id) -> str:
         return reverse("person-detail", kwargs={"person_id": child_id})
 
-    def get(child_id, viewer_id, variant):
+    def get(child_id, viewer_id, variant, counter=None):
         client = client_for(viewer_id)
         url = url_for(child_id)
-        with patched(sites[variant]):
+        with patched(sites[variant]), connection.execute_wrapper(counter or QueryCounter()):
             started = time.perf_counter()
             response = client.get(url)
             elapsed = (time.perf_counter() - started) * 1000
@@ -292,31 +303,45 @@ def run(args) -> dict:
         for variant in variants:
             get(child_id, viewer, variant)
 
-    # Timed: child by child, each variant --repeat times, in a random order each round.
+    # Timed: child by child, each variant --repeat times, in a random order each round,
+    # until every child is done or the time budget is spent.
     timings = {v: [] for v in variants}
+    counts = {v: [] for v in variants}
     per_child_ratio = []
+    budget_end = time.perf_counter() + args.budget_minutes * 60
+    measured = []
     gc.collect()
-    for child_id, name, viewer in children:
+    for child in children:
+        if measured and time.perf_counter() > budget_end:
+            break
+        child_id, name, viewer = child
         get(child_id, viewer, "b")  # this child's rows into the cache, for every variant
         mine = {v: [] for v in variants}
         for _ in range(args.repeat):
             order = list(variants)
             rng.shuffle(order)
             for variant in order:
-                response, elapsed = get(child_id, viewer, variant)
+                counter = QueryCounter()
+                response, elapsed = get(child_id, viewer, variant, counter)
                 if response.status_code != 200 or escape(name.split()[-1]) not in response.text:
                     problems.append(f"{variant} {child_id}: HTTP {response.status_code}")
                 mine[variant].append(elapsed)
                 timings[variant].append(elapsed)
+                counts[variant].append(counter.count)
         per_child_ratio.append(statistics.median(mine["a"]) / statistics.median(mine["b"]))
+        measured.append(child)
+    children = measured
 
-    # Query counts, in a pass of their own (capturing is not free).
-    counts = {v: [] for v in variants}
-    for child_id, _name, viewer in children:
+    # The query counts again with Django's CaptureQueriesContext, on a few children.
+    for child_id, _name, viewer in children[: min(20, len(children))]:
         for variant in variants:
             with patched(sites[variant]), CaptureQueriesContext(connection) as captured:
-                client_for(viewer).get(url_for(child_id))
-            counts[variant].append(len(captured.captured_queries))
+                response, _elapsed = get(child_id, viewer, variant)
+            if len(captured.captured_queries) not in counts[variant]:
+                problems.append(
+                    f"{variant} {child_id}: CaptureQueriesContext saw "
+                    f"{len(captured.captured_queries)} queries, the counter {set(counts[variant])}"
+                )
 
     # Where the time goes: each query's time by the Threadline line that ran it.
     by_site = {v: defaultdict(list) for v in variants}
@@ -350,7 +375,7 @@ def run(args) -> dict:
 
     equivalence = None
     if args.whatif:
-        equivalence = check_whatif(children, viewers, sites["c"], rng)
+        equivalence = check_whatif(children[: args.check], viewers, sites["c"], rng)
 
     summary = {v: {**summarise(timings[v]), "label": LABELS[v]} for v in variants}
     for v in variants:
@@ -367,6 +392,8 @@ def run(args) -> dict:
         "data": benchenv.read_description(args.database_url) or {},
         "viewer": args.viewer,
         "samples": len(children),
+        "samples_wanted": args.samples,
+        "budget_minutes": args.budget_minutes,
         "repeat": args.repeat,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - started_at),
@@ -464,7 +491,8 @@ def print_report(result: dict) -> None:
     print(
         f"\nChild page on {result['database']}: {data.get('people', 0):,} people, "
         f"{data.get('children', 0):,} children; viewer: {result['viewer']}; "
-        f"{result['samples']} children × {result['repeat']} per variant ({result['seconds']} s)"
+        f"{result['samples']} of {result['samples_wanted']} children × {result['repeat']}"
+        f" per variant ({result['seconds']} s)"
     )
     for v in variants:
         s = result["variants"][v]
@@ -523,8 +551,15 @@ def main(argv=None) -> int:
         "in the child's current network",
     )
     parser.add_argument(
-        "--profile", type=int, default=40, help="children whose queries are timed one by one"
+        "--budget-minutes",
+        type=float,
+        default=15,
+        help="stop the timed pass after this long, with the children measured so far",
     )
+    parser.add_argument(
+        "--profile", type=int, default=10, help="children whose queries are timed one by one"
+    )
+    parser.add_argument("--check", type=int, default=20, help="pages compared between (a) and (c)")
     parser.add_argument(
         "--explain",
         type=int,

@@ -519,7 +519,7 @@ class Generator:
                     }
                     counts[Role.TEAM_MANAGER] = max(1, counts[Role.PRACTITIONER] // 8)
                 else:
-                    counts = {Role.PRACTITIONER: max(3, cases // 40), Role.SAFEGUARDING_LEAD: 1}
+                    counts = {Role.PRACTITIONER: max(3, cases // 100), Role.SAFEGUARDING_LEAD: 1}
                 if kind == "partnership":
                     counts[Role.AUDITOR] = 1
                     counts[Role.PARTNERSHIP_OFFICER] = 2

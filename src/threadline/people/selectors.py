@@ -11,6 +11,7 @@ from django.utils import timezone
 from threadline.agencies.models import Practitioner
 from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
+from threadline.cases.selectors import current_allocation, open_case_for, withheld_involvements
 from threadline.sharing.policy import get_person_for, people_visible_to
 
 from .models import Address, Person, Relationship, Residence
@@ -155,11 +156,6 @@ def person_record(*, actor: Practitioner, person: Person) -> PersonRecord:
     """The child (or adult) page: identity, household now, address history with whom,
     relationships, the network and allocation, for a person the actor may see (the
     route that shows it writes the audit event: sharing/routes.py)."""
-    from threadline.cases.selectors import (
-        current_allocation,
-        open_case_for,
-        withheld_involvements,
-    )
 
     today = timezone.localdate()
     visible = people_visible_to(actor)

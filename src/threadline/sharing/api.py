@@ -32,7 +32,7 @@ from threadline.common.api import (
 )
 from threadline.web import services as sign_in
 
-from . import selectors, services
+from . import policy, selectors, services
 from .serializers import (
     AccessRequestInputSerializer,
     AccessRequestQuerySerializer,
@@ -204,7 +204,7 @@ class _Decision(APIView):
 
     def _decide(self, request, id):
         access = selectors.get_access_request_for(request.user, id)
-        if not selectors.can_decide_access_request(request.user, access):
+        if not policy.can_decide_access_request(request.user, access):
             raise Forbidden(
                 f"Only a safeguarding lead of {access.provider.name} can decide this request."
             )

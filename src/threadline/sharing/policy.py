@@ -207,3 +207,8 @@ def find_for_break_glass(
         return None
     found = list(matches[:2])
     return found[0] if len(found) == 1 else None
+
+
+def can_decide_access_request(actor: Practitioner, access: AccessRequest) -> bool:
+    """Only a safeguarding lead of the agency asked approves or refuses."""
+    return actor.role == Role.SAFEGUARDING_LEAD and actor.agency_id == access.provider_id

@@ -12,6 +12,7 @@ from django.http import Http404
 
 from threadline.agencies.models import Role
 from threadline.audit.models import AuditAction
+from threadline.audit.selectors import AUDIT_READERS
 from threadline.audit.services import record_event
 
 from . import policy
@@ -43,7 +44,7 @@ _PERSON_ROUTES = {VIEW_PERSON, CONTRIBUTE, EDIT_PERSON, OPEN_CASE}
 _ROLE_ROUTES = {
     ADMINISTER: {Role.ADMINISTRATOR},
     SAFEGUARDING_LEAD: {Role.SAFEGUARDING_LEAD},
-    AUDIT: {Role.AUDITOR, Role.SAFEGUARDING_LEAD, Role.TEAM_MANAGER},
+    AUDIT: AUDIT_READERS,
 }
 
 

@@ -34,11 +34,6 @@ def access_requests_visible_to(actor: Practitioner) -> QuerySet[AccessRequest]:
     return AccessRequest.objects.filter(reach)
 
 
-def can_decide_access_request(actor: Practitioner, access: AccessRequest) -> bool:
-    """Only a safeguarding lead of the agency asked approves or refuses."""
-    return actor.role == Role.SAFEGUARDING_LEAD and actor.agency_id == access.provider_id
-
-
 def get_access_request_for(actor: Practitioner, request_id) -> AccessRequest:
     """The request, or 404 if the actor may not see it (or it does not exist)."""
     try:

@@ -208,7 +208,7 @@ def decide_access_request(
     """The provider's safeguarding lead approves (until a date) or refuses, with a reason;
     the requester is told."""
     access = AccessRequest.objects.select_for_update().get(pk=access.pk)
-    if actor.agency_id != access.provider_id or actor.role != Role.SAFEGUARDING_LEAD:
+    if not policy.can_decide_access_request(actor, access):
         raise invalid(
             None,
             f"Only a safeguarding lead of {access.provider.name} can decide this request",

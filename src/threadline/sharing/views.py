@@ -7,14 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from threadline.agencies.models import Role
 from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 from threadline.people.models import Person
 from threadline.web.pages import save_form
 from threadline.web.reauth import reauthenticated_recently, reauthentication_url
 
-from . import policy, services
+from . import policy, selectors, services
 from .forms import (
     AccessRequestForm,
     AgreementForm,
@@ -111,12 +110,13 @@ def access_request_create(request, person: Person):
 @requires(SIGNED_IN)
 def access_requests(request):
     actor = request.user
-    mine = AccessRequest.objects.filter(requester=actor).select_related("child", "provider")
-    to_decide = AccessRequest.objects.none()
-    if actor.role == Role.SAFEGUARDING_LEAD:
-        to_decide = AccessRequest.objects.filter(
-            provider_id=actor.agency_id, status=AccessRequestStatus.PENDING
-        ).select_related("child", "requester__agency")
+    visible = selectors.access_requests_visible_to(actor).select_related(
+        "child", "provider", "requester__agency"
+    )
+    mine = visible.filter(requester=actor)
+    to_decide = visible.exclude(requester=actor).filter(
+        provider_id=actor.agency_id, status=AccessRequestStatus.PENDING
+    )
     record_event(
         actor=actor, action=AuditAction.SEARCH, summary="Listed access requests", request=request
     )
