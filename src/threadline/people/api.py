@@ -30,7 +30,6 @@ from threadline.sharing.policy import (
     can_edit_person,
     can_record_person,
     get_person_for,
-    people_visible_to,
 )
 
 from . import selectors, services
@@ -272,7 +271,7 @@ class RelationshipList(APIView):
         person = selectors.get_person_record(
             actor=request.user, person_id=query["person"], request=request
         )
-        relatives = selectors.relationships_of(person, visible=people_visible_to(request.user))
+        relatives = selectors.relationships_of(person, actor=request.user)
         page = self.paginate_queryset(relatives)
         return self.get_paginated_response(RelativeSerializer(page, many=True).data)
 

@@ -12,7 +12,7 @@ from threadline.agencies.models import Practitioner
 from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 from threadline.cases.selectors import current_allocation, open_case_for, withheld_involvements
-from threadline.sharing.policy import get_person_for, people_visible_to
+from threadline.sharing.policy import get_person_for, people_visible_to, visible_among
 
 from .models import Address, Person, Relationship, Residence
 from .phonetic import fold, soundex
@@ -68,9 +68,9 @@ class Stay:
     others: list[Residence] = field(default_factory=list)
 
 
-def address_history(person: Person, *, visible: QuerySet[Person]) -> list[Stay]:
+def address_history(person: Person, *, actor: Practitioner) -> list[Stay]:
     """Each address with the co-residents whose stay overlapped the person's, as far as
-    the viewer may see them. Two queries however long the history."""
+    the viewer may see them. Three queries however long the history."""
     residences = list(person.residences.select_related("address"))
     overlapping = Q()
     for r in residences:
@@ -79,13 +79,12 @@ def address_history(person: Person, *, visible: QuerySet[Person]) -> list[Stay]:
             span &= Q(from_date__lte=r.to_date)
         overlapping |= span
     others = (
-        Residence.objects.filter(overlapping)
-        .exclude(person=person)
-        .filter(person__in=visible)
-        .select_related("person")
+        list(Residence.objects.filter(overlapping).exclude(person=person).select_related("person"))
         if residences
-        else Residence.objects.none()
+        else []
     )
+    seen = visible_among(actor, {o.person_id for o in others})
+    others = [o for o in others if o.person_id in seen]
     stays = []
     for r in residences:
         stays.append(
@@ -110,15 +109,19 @@ class Relative:
     relationship: Relationship
 
 
-def relationships_of(person: Person, *, visible: QuerySet[Person]) -> list[Relative]:
+def relationships_of(person: Person, *, actor: Practitioner) -> list[Relative]:
     """Every relationship of the person, seen from their side, to people the viewer sees."""
-    rows = (
+    rows = list(
         Relationship.objects.filter(Q(person_a=person) | Q(person_b=person))
-        .filter(Q(person_a__in=visible) & Q(person_b__in=visible))
         .select_related("person_a", "person_b")
         .order_by("from_date")
     )
-    return [Relative(r.other(person), r.label_for(person), r) for r in rows]
+    seen = visible_among(actor, {r.person_a_id for r in rows} | {r.person_b_id for r in rows})
+    return [
+        Relative(r.other(person), r.label_for(person), r)
+        for r in rows
+        if r.person_a_id in seen and r.person_b_id in seen
+    ]
 
 
 def get_person_record(*, actor: Practitioner, person_id, request=None) -> Person:
@@ -158,8 +161,7 @@ def person_record(*, actor: Practitioner, person: Person) -> PersonRecord:
     route that shows it writes the audit event: sharing/routes.py)."""
 
     today = timezone.localdate()
-    visible = people_visible_to(actor)
-    stays = address_history(person, visible=visible)
+    stays = address_history(person, actor=actor)
     current = next(
         (s for s in stays if s.residence.to_date is None or s.residence.to_date >= today), None
     )
@@ -174,7 +176,7 @@ def person_record(*, actor: Practitioner, person: Person) -> PersonRecord:
         references=list(person.references.select_related("agency")),
         household=household,
         stays=stays,
-        relatives=relationships_of(person, visible=visible),
+        relatives=relationships_of(person, actor=actor),
         case=case,
         allocation=current_allocation(case) if case else None,
         network=[i for i in involvements if i.to_date is None or i.to_date >= today],
@@ -187,13 +189,11 @@ def get_residence_record(*, actor: Practitioner, residence_id, request=None) -> 
     """One row of a person's address history, seen through the person; 404 if the actor
     may not see the person. The view is audited."""
     try:
-        residence = (
-            Residence.objects.filter(person__in=people_visible_to(actor))
-            .select_related("person", "address")
-            .get(pk=residence_id)
-        )
+        residence = Residence.objects.select_related("person", "address").get(pk=residence_id)
     except (Residence.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise Http404("No such address") from exc
+    if not visible_among(actor, {residence.person_id}):
+        raise Http404("No such address")
     person = residence.person
     record_event(
         actor=actor,
@@ -208,15 +208,15 @@ def get_residence_record(*, actor: Practitioner, residence_id, request=None) -> 
 
 def get_relationship_record(*, actor: Practitioner, relationship_id, request=None) -> Relationship:
     """A relationship whose two people the actor may both see, else 404. Audited."""
-    visible = people_visible_to(actor)
     try:
-        relationship = (
-            Relationship.objects.filter(person_a__in=visible, person_b__in=visible)
-            .select_related("person_a", "person_b")
-            .get(pk=relationship_id)
+        relationship = Relationship.objects.select_related("person_a", "person_b").get(
+            pk=relationship_id
         )
     except (Relationship.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise Http404("No such relationship") from exc
+    pair = {relationship.person_a_id, relationship.person_b_id}
+    if visible_among(actor, pair) != pair:
+        raise Http404("No such relationship")
     a, b = relationship.person_a, relationship.person_b
     record_event(
         actor=actor,

@@ -22,7 +22,7 @@ rows only by the people named on them (`shared_records`).
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -40,29 +40,34 @@ from .models import (
     Confidentiality,
 )
 
+# The filters are correlated EXISTS subqueries: checking one record, or the few people on
+# a child's page, costs a few index lookups however many children the actor can reach
+# (docs/benchmarks.md has the measurements that chose this shape).
 
-def _network_case_filter(actor: Practitioner) -> Q:
+
+def _case_reach(actor: Practitioner) -> Q:
+    """On Case rows: open cases whose network names the actor or their agency today, that
+    they are allocated to or lead, that their front door holds, or under break-glass."""
     today = timezone.localdate()
-    in_network = Involvement.objects.as_of(today).filter(
-        Q(agency_id=actor.agency_id) | Q(practitioner=actor)
+    in_network = (
+        Involvement.objects.filter(case=OuterRef("pk"))
+        .as_of(today)
+        .filter(Q(agency_id=actor.agency_id) | Q(practitioner=actor))
     )
-    allocated = Allocation.objects.as_of(today).filter(social_worker=actor)
-    reach = (
-        Q(pk__in=in_network.values("case_id"))
-        | Q(pk__in=allocated.values("case_id"))
-        | Q(lead_professional=actor)
-    )
+    allocated = Allocation.objects.filter(case=OuterRef("pk"), social_worker=actor).as_of(today)
+    # Break-glass opens the whole record, the network included: whom to call.
+    glass = _break_glass(actor).filter(person_id=OuterRef("child_id"))
+    reach = Q(Exists(in_network)) | Q(Exists(allocated)) | Q(lead_professional=actor)
+    reach |= Q(Exists(glass))
     if actor.role == Role.FRONT_DOOR_OFFICER:
         reach |= Q(local_authority_id=actor.agency_id)
-    # Break-glass opens the whole record, the network included: whom to call.
-    reach |= Q(child_id__in=_break_glass(actor).values("person_id"))
     return Q(closed_on__isnull=True) & reach
 
 
 def cases_visible_to(actor: Practitioner) -> QuerySet[Case]:
     if not actor.is_authenticated or actor.agency_id is None:
         return Case.objects.none()
-    return Case.objects.filter(_network_case_filter(actor))
+    return Case.objects.filter(_case_reach(actor))
 
 
 def _approved_requests(actor: Practitioner) -> QuerySet[AccessRequest]:
@@ -77,25 +82,42 @@ def _break_glass(actor: Practitioner) -> QuerySet[BreakGlass]:
     return BreakGlass.objects.filter(actor=actor, expires_at__gt=timezone.now())
 
 
+def _child_reach(actor: Practitioner, child) -> Q:
+    """The person `child` (an OuterRef) is a child the actor reaches directly."""
+    return (
+        Q(Exists(Case.objects.filter(child_id=child).filter(_case_reach(actor))))
+        | Q(Exists(_approved_requests(actor).filter(child_id=child)))
+        | Q(Exists(_break_glass(actor).filter(person_id=child)))
+    )
+
+
 def people_visible_to(actor: Practitioner) -> QuerySet[Person]:
     if not actor.is_authenticated or actor.agency_id is None:
         return Person.objects.none()
-    children = (
-        Q(pk__in=cases_visible_to(actor).values("child_id"))
-        | Q(pk__in=_approved_requests(actor).values("child_id"))
-        | Q(pk__in=_break_glass(actor).values("person_id"))
+    related_as_a = Relationship.objects.filter(person_a=OuterRef("pk")).filter(
+        _child_reach(actor, OuterRef("person_b"))
     )
-    child_ids = Person.objects.filter(children).values("pk")
-    related = Relationship.objects.filter(Q(person_a__in=child_ids) | Q(person_b__in=child_ids))
+    related_as_b = Relationship.objects.filter(person_b=OuterRef("pk")).filter(
+        _child_reach(actor, OuterRef("person_a"))
+    )
     reach = (
-        children
-        | Q(pk__in=related.values("person_a_id"))
-        | Q(pk__in=related.values("person_b_id"))
+        _child_reach(actor, OuterRef("pk"))
+        | Q(Exists(related_as_a))
+        | Q(Exists(related_as_b))
         | Q(recorded_by_agency_id=actor.agency_id)
     )
     if actor.role == Role.FRONT_DOOR_OFFICER:
         reach |= Q(recorded_by_agency__area=actor.agency.area)
     return Person.objects.filter(reach)
+
+
+def visible_among(actor: Practitioner, person_ids) -> set:
+    """Which of these people the actor may see: for pages that show the few people
+    around one person (filtering by the whole visible set would scan every person)."""
+    ids = set(person_ids)
+    if not ids:
+        return set()
+    return set(people_visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def can_see_person(actor: Practitioner, person: Person) -> bool:
