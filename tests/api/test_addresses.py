@@ -10,30 +10,40 @@ ADDRESSES = "/api/v1/addresses/"
 
 
 def move(who, **overrides) -> dict:
-    return {"person": str(who.pk), "line_1": "4 Heron Way", "town": "Northmoor",
-            "postcode": "nm2 7qt", "from_date": "2025-03-01"} | overrides
+    return {
+        "person": str(who.pk),
+        "line_1": "4 Heron Way",
+        "town": "Northmoor",
+        "postcode": "nm2 7qt",
+        "from_date": "2025-03-01",
+    } | overrides
 
 
 def test_recording_a_move_returns_the_residence(world, api_client_for):
-    response = api_client_for(world.health_visitor).post(ADDRESSES, move(world.child),
-                                                         format="json")
+    response = api_client_for(world.health_visitor).post(
+        ADDRESSES, move(world.child), format="json"
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["person"] == str(world.child.pk)
-    assert body["address"] == {"line_1": "4 Heron Way", "line_2": "", "town": "Northmoor",
-                               "postcode": "NM2 7QT", "uprn": ""}
+    assert body["address"] == {
+        "line_1": "4 Heron Way",
+        "line_2": "",
+        "town": "Northmoor",
+        "postcode": "NM2 7QT",
+        "uprn": "",
+    }
     assert (body["from_date"], body["to_date"]) == ("2025-03-01", None)
     assert response["Location"] == f"{ADDRESSES}{body['id']}/"
 
 
-def test_a_second_current_move_ends_the_first_and_shares_the_address_row(
-    world, api_client_for
-):
+def test_a_second_current_move_ends_the_first_and_shares_the_address_row(world, api_client_for):
     client = api_client_for(world.social_worker)
     client.post(ADDRESSES, move(world.child), format="json")
     client.post(ADDRESSES, move(world.mother), format="json")
-    client.post(ADDRESSES, move(world.child, line_1="9 Elm Road", from_date="2025-06-01"),
-                format="json")
+    client.post(
+        ADDRESSES, move(world.child, line_1="9 Elm Road", from_date="2025-06-01"), format="json"
+    )
     history = client.get(ADDRESSES, {"person": world.child.pk}).json()["results"]
     assert [(r["address"]["line_1"], r["from_date"], r["to_date"]) for r in history] == [
         ("9 Elm Road", "2025-06-01", None),
@@ -85,9 +95,7 @@ def test_outsider_cannot_record_a_move_for_someone_out_of_reach(world, api_clien
         ({"person": "not-a-uuid"}, "invalid", "person"),
     ],
 )
-def test_bad_moves_are_refused_and_nothing_saved(
-    world, api_client_for, overrides, code, field
-):
+def test_bad_moves_are_refused_and_nothing_saved(world, api_client_for, overrides, code, field):
     response = api_client_for(world.social_worker).post(
         ADDRESSES, move(world.child, **overrides), format="json"
     )
@@ -98,10 +106,10 @@ def test_bad_moves_are_refused_and_nothing_saved(
 
 
 def test_an_overlapping_stay_is_refused(world, api_client_for):
-    ResidenceFactory(person=world.child, address=AddressFactory(),
-                     recorded_by=world.social_worker)
+    ResidenceFactory(person=world.child, address=AddressFactory(), recorded_by=world.social_worker)
     response = api_client_for(world.social_worker).post(
-        ADDRESSES, move(world.child, from_date="2023-01-01", to_date="2024-06-01"),
+        ADDRESSES,
+        move(world.child, from_date="2023-01-01", to_date="2024-06-01"),
         format="json",
     )
     assert_error(response, 400, "overlapping_address", "from_date")

@@ -59,10 +59,10 @@ def test_the_list_shows_visible_cases_and_is_audited(world, api_client_for):
 def test_outsider_gets_404_and_an_empty_list(world, api_client_for):
     client = api_client_for(world.outsider)
     assert_error(client.get(case_url(world.case)), 404, "not_found")
-    assert client.get(CASES).json() == {"count": 0, "next": None, "previous": None,
-                                        "results": []}
-    assert_error(client.post(case_url(world.case, "allocations"), {}, format="json"),
-                 404, "not_found")
+    assert client.get(CASES).json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert_error(
+        client.post(case_url(world.case, "allocations"), {}, format="json"), 404, "not_found"
+    )
 
 
 def test_administrator_sees_no_cases(world, api_client_for):
@@ -77,7 +77,8 @@ def test_administrator_sees_no_cases(world, api_client_for):
 def test_social_care_opens_a_case(world, api_client_for):
     sibling = PersonFactory(recorded_by_agency=world.social_care)
     response = api_client_for(world.social_worker).post(
-        CASES, {"child": str(sibling.pk), "opened_on": "2024-01-05", "lead_agency": "nm-hv"},
+        CASES,
+        {"child": str(sibling.pk), "opened_on": "2024-01-05", "lead_agency": "nm-hv"},
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -127,8 +128,12 @@ def test_the_holding_authority_adds_an_agency_to_the_network(world, api_client_f
     teacher = PractitionerFactory(agency=school)
     response = api_client_for(world.team_manager).post(
         case_url(world.case, "involvements"),
-        {"agency": "nm-school", "practitioner": str(teacher.pk), "role": "Designated teacher",
-         "from_date": "2025-09-01"},
+        {
+            "agency": "nm-school",
+            "practitioner": str(teacher.pk),
+            "role": "Designated teacher",
+            "from_date": "2025-09-01",
+        },
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -139,8 +144,12 @@ def test_the_holding_authority_adds_an_agency_to_the_network(world, api_client_f
 def test_a_practitioner_of_another_agency_cannot_be_named(world, api_client_for):
     response = api_client_for(world.team_manager).post(
         case_url(world.case, "involvements"),
-        {"agency": "nm-hv", "practitioner": str(world.outsider.pk), "role": "Health visitor",
-         "from_date": "2025-09-01"},
+        {
+            "agency": "nm-hv",
+            "practitioner": str(world.outsider.pk),
+            "role": "Health visitor",
+            "from_date": "2025-09-01",
+        },
         format="json",
     )
     assert_error(response, 400, "practitioner_not_in_agency", "practitioner")
@@ -150,7 +159,8 @@ def test_allocating_a_new_social_worker_ends_the_current_allocation(world, api_c
     newcomer = SocialWorkerFactory(agency=world.social_care)
     response = api_client_for(world.team_manager).post(
         case_url(world.case, "allocations"),
-        {"social_worker": str(newcomer.pk), "from_date": "2025-06-02"}, format="json",
+        {"social_worker": str(newcomer.pk), "from_date": "2025-06-02"},
+        format="json",
     )
     assert response.status_code == 201, response.content
     assert response.json()["social_worker"]["id"] == str(newcomer.pk)
@@ -162,7 +172,8 @@ def test_an_overlapping_allocation_is_refused_and_nothing_changes(world, api_cli
     newcomer = SocialWorkerFactory(agency=world.social_care)
     response = api_client_for(world.team_manager).post(
         case_url(world.case, "allocations"),
-        {"social_worker": str(newcomer.pk), "from_date": "2025-01-01"}, format="json",
+        {"social_worker": str(newcomer.pk), "from_date": "2025-01-01"},
+        format="json",
     )
     assert_error(response, 400, "overlapping_allocation", "from_date")
     assert list(world.case.allocations.values_list("social_worker", "to_date")) == [
@@ -173,8 +184,11 @@ def test_an_overlapping_allocation_is_refused_and_nothing_changes(world, api_cli
 @pytest.mark.parametrize(
     ("payload", "code", "field"),
     [
-        ({"social_worker": "00000000-0000-0000-0000-000000000000", "from_date": "2025-06-02"},
-         "unknown_practitioner", "social_worker"),
+        (
+            {"social_worker": "00000000-0000-0000-0000-000000000000", "from_date": "2025-06-02"},
+            "unknown_practitioner",
+            "social_worker",
+        ),
         ({"from_date": "2025-06-02"}, "required", "social_worker"),
     ],
 )
@@ -189,7 +203,8 @@ def test_bad_allocations_are_refused(world, api_client_for, payload, code, field
 def test_a_non_social_worker_cannot_be_allocated(world, api_client_for):
     response = api_client_for(world.team_manager).post(
         case_url(world.case, "allocations"),
-        {"social_worker": str(world.team_manager.pk), "from_date": "2025-06-02"}, format="json",
+        {"social_worker": str(world.team_manager.pk), "from_date": "2025-06-02"},
+        format="json",
     )
     assert_error(response, 400, "not_a_social_worker", "social_worker")
 
@@ -205,8 +220,10 @@ def test_a_non_social_worker_cannot_be_allocated(world, api_client_for):
 def test_a_read_only_partner_cannot_change_who_works_on_the_case(
     world, api_client_for, action, payload
 ):
-    payload = payload | {"social_worker": str(world.health_visitor.pk),
-                         "lead_professional": str(world.health_visitor.pk)}
+    payload = payload | {
+        "social_worker": str(world.health_visitor.pk),
+        "lead_professional": str(world.health_visitor.pk),
+    }
     before = (Allocation.objects.count(), Involvement.objects.count())
     response = api_client_for(world.health_visitor).post(
         case_url(world.case, action), payload, format="json"
@@ -220,7 +237,8 @@ def test_a_read_only_partner_cannot_change_who_works_on_the_case(
 def test_the_holding_authority_names_a_partner_as_lead_professional(world, api_client_for):
     response = api_client_for(world.team_manager).post(
         case_url(world.case, "lead-professional"),
-        {"lead_professional": str(world.health_visitor.pk)}, format="json",
+        {"lead_professional": str(world.health_visitor.pk)},
+        format="json",
     )
     assert response.status_code == 200, response.content
     body = response.json()
@@ -248,8 +266,13 @@ def test_an_agencys_involvement_is_shown_only_under_a_sharing_agreement(world, a
     InvolvementFactory(case=world.case, agency=service, role="Recovery worker")
     seen = api_client_for(world.health_visitor).get(case_url(world.case)).json()
     assert "nm-drugs" not in {i["agency"]["code"] for i in seen["involvements"]}
-    changed = api_client_for(world.team_manager).post(
-        case_url(world.case, "lead-professional"),
-        {"lead_professional": str(world.health_visitor.pk)}, format="json",
-    ).json()
+    changed = (
+        api_client_for(world.team_manager)
+        .post(
+            case_url(world.case, "lead-professional"),
+            {"lead_professional": str(world.health_visitor.pk)},
+            format="json",
+        )
+        .json()
+    )
     assert "nm-drugs" not in {i["agency"]["code"] for i in changed["involvements"]}

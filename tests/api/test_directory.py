@@ -18,8 +18,12 @@ def test_anyone_signed_in_reads_the_agency_directory(world, api_client_for):
     assert codes == ["far-police", "nm-csc", "nm-hv"]
     one = client.get(f"{AGENCIES}{world.health.pk}/").json()
     assert one == {
-        "id": str(world.health.pk), "code": "nm-hv", "name": "Northmoor Health Visiting",
-        "agency_type": "health_visiting", "area": "Northmoor", "phone": "01632 960000",
+        "id": str(world.health.pk),
+        "code": "nm-hv",
+        "name": "Northmoor Health Visiting",
+        "agency_type": "health_visiting",
+        "area": "Northmoor",
+        "phone": "01632 960000",
         "safeguarding_email": "safeguarding@nm-hv.example",
     }
 
@@ -37,7 +41,9 @@ def test_practitioners_filtered_by_agency_code_or_id(world, api_client_for, agen
     assert hv["id"] == str(world.health_visitor.pk)
     assert hv["agency"]["code"] == "nm-hv"
     assert (hv["job_title"], hv["email"], hv["role"]) == (
-        "Health visitor", "hv@example.org", "practitioner"
+        "Health visitor",
+        "hv@example.org",
+        "practitioner",
     )
 
 

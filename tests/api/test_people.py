@@ -18,8 +18,12 @@ def person_url(person) -> str:
 
 
 def new_child(**overrides) -> dict:
-    return {"kind": "child", "given_names": "Mia", "family_name": "Stroud",
-            "date_of_birth": "2021-05-04"} | overrides
+    return {
+        "kind": "child",
+        "given_names": "Mia",
+        "family_name": "Stroud",
+        "date_of_birth": "2021-05-04",
+    } | overrides
 
 
 # --- create --------------------------------------------------------------------------
@@ -45,7 +49,8 @@ def test_recording_a_child_returns_it_with_etag_and_location(world, api_client_f
 def test_an_unborn_child_with_an_expected_date_is_recorded(world, api_client_for):
     due = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
     response = api_client_for(world.health_visitor).post(
-        PEOPLE, {"kind": "unborn", "family_name": "Stroud", "expected_delivery_date": due},
+        PEOPLE,
+        {"kind": "unborn", "family_name": "Stroud", "expected_delivery_date": due},
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -56,10 +61,16 @@ def test_an_unborn_child_with_an_expected_date_is_recorded(world, api_client_for
     ("overrides", "code", "field"),
     [
         ({"nhs_number": "9434765918"}, "invalid_nhs_number", "nhs_number"),
-        ({"date_of_birth": (timezone.localdate() + dt.timedelta(days=1)).isoformat()},
-         "date_of_birth_in_future", "date_of_birth"),
-        ({"kind": "unborn", "date_of_birth": None},
-         "unborn_needs_expected_date", "expected_delivery_date"),
+        (
+            {"date_of_birth": (timezone.localdate() + dt.timedelta(days=1)).isoformat()},
+            "date_of_birth_in_future",
+            "date_of_birth",
+        ),
+        (
+            {"kind": "unborn", "date_of_birth": None},
+            "unborn_needs_expected_date",
+            "expected_delivery_date",
+        ),
         ({"date_of_birth": "04/05/2021"}, "invalid", "date_of_birth"),
         ({"kind": "martian"}, "invalid_choice", "kind"),
         ({"family_name": ""}, "blank", "family_name"),
@@ -90,9 +101,7 @@ def test_a_form_encoded_body_is_refused(world, api_client_for):
 # --- read ----------------------------------------------------------------------------
 
 
-def test_viewing_a_person_shows_names_references_and_address_and_is_audited(
-    world, api_client_for
-):
+def test_viewing_a_person_shows_names_references_and_address_and_is_audited(world, api_client_for):
     ResidenceFactory(person=world.child, recorded_by=world.social_worker)
     LocalReference.objects.create(person=world.child, agency=world.health, reference="HV-1")
     before = audit_count(action="view", object_id=str(world.child.pk))
@@ -164,11 +173,13 @@ def test_update_without_if_match_is_428(world, api_client_for):
 def test_update_with_a_stale_etag_is_412(world, api_client_for):
     client = api_client_for(world.social_worker)
     etag = client.get(person_url(world.child))["ETag"]
-    first = client.patch(person_url(world.child), {"first_language": "Polish"},
-                         format="json", HTTP_IF_MATCH=etag)
+    first = client.patch(
+        person_url(world.child), {"first_language": "Polish"}, format="json", HTTP_IF_MATCH=etag
+    )
     assert first.status_code == 200, first.content
-    second = client.patch(person_url(world.child), {"given_names": "Rylee"},
-                          format="json", HTTP_IF_MATCH=etag)
+    second = client.patch(
+        person_url(world.child), {"given_names": "Rylee"}, format="json", HTTP_IF_MATCH=etag
+    )
     assert_error(second, 412, "precondition_failed")
     world.child.refresh_from_db()
     assert (world.child.given_names, world.child.first_language) == ("Riley", "Polish")
@@ -177,8 +188,9 @@ def test_update_with_a_stale_etag_is_412(world, api_client_for):
 def test_update_with_the_current_etag_changes_the_name_and_keeps_the_old(world, api_client_for):
     client = api_client_for(world.social_worker)
     etag = client.get(person_url(world.child))["ETag"]
-    response = client.patch(person_url(world.child), {"given_names": "Rylee"},
-                            format="json", HTTP_IF_MATCH=etag)
+    response = client.patch(
+        person_url(world.child), {"given_names": "Rylee"}, format="json", HTTP_IF_MATCH=etag
+    )
     assert response.status_code == 200, response.content
     assert response["ETag"] != etag
     names = {(n["given_names"], n["kind"]) for n in response.json()["names"]}
@@ -188,8 +200,9 @@ def test_update_with_the_current_etag_changes_the_name_and_keeps_the_old(world, 
 def test_update_refuses_bad_input_and_saves_nothing(world, api_client_for):
     client = api_client_for(world.social_worker)
     etag = client.get(person_url(world.child))["ETag"]
-    response = client.patch(person_url(world.child), {"nhs_number": "1234567890"},
-                            format="json", HTTP_IF_MATCH=etag)
+    response = client.patch(
+        person_url(world.child), {"nhs_number": "1234567890"}, format="json", HTTP_IF_MATCH=etag
+    )
     assert_error(response, 400, "invalid_nhs_number", "nhs_number")
     world.child.refresh_from_db()
     assert world.child.nhs_number is None
@@ -198,8 +211,9 @@ def test_update_refuses_bad_input_and_saves_nothing(world, api_client_for):
 def test_a_partner_may_see_but_not_rewrite_another_agencys_record(world, api_client_for):
     client = api_client_for(world.health_visitor)
     etag = client.get(person_url(world.child))["ETag"]
-    response = client.patch(person_url(world.child), {"given_names": "Rylee"},
-                            format="json", HTTP_IF_MATCH=etag)
+    response = client.patch(
+        person_url(world.child), {"given_names": "Rylee"}, format="json", HTTP_IF_MATCH=etag
+    )
     assert_error(response, 403, "forbidden")
 
 
@@ -236,7 +250,8 @@ def test_a_bad_token_is_401(world):
 def test_a_partner_in_reach_adds_an_alias(world, api_client_for):
     response = api_client_for(world.health_visitor).post(
         f"{person_url(world.child)}names/",
-        {"kind": "known_as", "given_names": "Ri", "family_name": "Marsh"}, format="json",
+        {"kind": "known_as", "given_names": "Ri", "family_name": "Marsh"},
+        format="json",
     )
     assert response.status_code == 201, response.content
     assert PersonName.objects.filter(person=world.child, kind=NameKind.KNOWN_AS).exists()
@@ -245,7 +260,8 @@ def test_a_partner_in_reach_adds_an_alias(world, api_client_for):
 def test_a_legal_name_is_changed_by_updating_the_person(world, api_client_for):
     response = api_client_for(world.social_worker).post(
         f"{person_url(world.child)}names/",
-        {"kind": "legal", "given_names": "Ri", "family_name": "Marsh"}, format="json",
+        {"kind": "legal", "given_names": "Ri", "family_name": "Marsh"},
+        format="json",
     )
     assert_error(response, 400, "use_update_person", "kind")
 
@@ -262,7 +278,8 @@ def test_outsider_cannot_add_a_name(world, api_client_for):
 def test_a_partner_records_its_own_reference_by_code_or_id(world, api_client_for, agency):
     agency = str(world.health.pk) if agency == "id" else agency
     response = api_client_for(world.health_visitor).post(
-        f"{person_url(world.child)}references/", {"agency": agency, "reference": "HV-77"},
+        f"{person_url(world.child)}references/",
+        {"agency": agency, "reference": "HV-77"},
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -271,7 +288,8 @@ def test_a_partner_records_its_own_reference_by_code_or_id(world, api_client_for
 
 def test_a_reference_for_another_agency_is_refused(world, api_client_for):
     response = api_client_for(world.health_visitor).post(
-        f"{person_url(world.child)}references/", {"agency": "nm-csc", "reference": "CSC-1"},
+        f"{person_url(world.child)}references/",
+        {"agency": "nm-csc", "reference": "CSC-1"},
         format="json",
     )
     assert_error(response, 400, "not_your_agency", "agency")
@@ -280,7 +298,8 @@ def test_a_reference_for_another_agency_is_refused(world, api_client_for):
 
 def test_a_reference_for_an_unknown_agency_is_refused(world, api_client_for):
     response = api_client_for(world.health_visitor).post(
-        f"{person_url(world.child)}references/", {"agency": "nope", "reference": "X"},
+        f"{person_url(world.child)}references/",
+        {"agency": "nope", "reference": "X"},
         format="json",
     )
     assert_error(response, 400, "unknown_agency", "agency")
@@ -290,7 +309,8 @@ def test_a_duplicate_reference_is_refused(world, api_client_for):
     other = PersonFactory(recorded_by_agency=world.health)
     LocalReference.objects.create(person=other, agency=world.health, reference="HV-1")
     response = api_client_for(world.health_visitor).post(
-        f"{person_url(world.child)}references/", {"agency": "nm-hv", "reference": "HV-1"},
+        f"{person_url(world.child)}references/",
+        {"agency": "nm-hv", "reference": "HV-1"},
         format="json",
     )
     assert_error(response, 400, "duplicate_reference", "reference")

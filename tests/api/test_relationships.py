@@ -19,7 +19,9 @@ def test_relationships_are_labelled_from_the_persons_side(world, api_client_for)
     ]
     raw = seen_by_child[0]
     assert (raw["person_a"], raw["person_b"], raw["type"]) == (
-        str(world.mother.pk), str(world.child.pk), "mother"
+        str(world.mother.pk),
+        str(world.child.pk),
+        "mother",
     )
 
 
@@ -30,12 +32,18 @@ def test_listing_relationships_is_audited(world, api_client_for):
 
 
 def test_recording_a_relationship(world, api_client_for):
-    father = AdultFactory(given_names="Dean", family_name="Marsh",
-                          recorded_by_agency=world.social_care)
+    father = AdultFactory(
+        given_names="Dean", family_name="Marsh", recorded_by_agency=world.social_care
+    )
     response = api_client_for(world.social_worker).post(
         RELATIONSHIPS,
-        {"person_a": str(father.pk), "person_b": str(world.child.pk), "type": "father",
-         "from_date": "2025-02-01", "notes": "Lives apart"},
+        {
+            "person_a": str(father.pk),
+            "person_b": str(world.child.pk),
+            "type": "father",
+            "from_date": "2025-02-01",
+            "notes": "Lives apart",
+        },
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -61,8 +69,13 @@ def test_a_relationship_ending_before_it_starts_is_refused(world, api_client_for
     other = PersonFactory(recorded_by_agency=world.social_care)
     response = api_client_for(world.social_worker).post(
         RELATIONSHIPS,
-        {"person_a": str(other.pk), "person_b": str(world.child.pk), "type": "sibling",
-         "from_date": "2025-02-01", "to_date": "2025-01-01"},
+        {
+            "person_a": str(other.pk),
+            "person_b": str(world.child.pk),
+            "type": "sibling",
+            "from_date": "2025-02-01",
+            "to_date": "2025-01-01",
+        },
         format="json",
     )
     assert_error(response, 400, "end_before_start")
@@ -82,8 +95,9 @@ def test_an_unseen_person_is_reported_like_an_unknown_one(world, api_client_for)
         {"person_a": str(world.case.pk), "person_b": str(world.child.pk), "type": "father"},
         format="json",
     )
-    assert assert_error(unseen, 400, "unknown_person", "person_a") == \
-        assert_error(missing, 400, "unknown_person", "person_a")
+    assert assert_error(unseen, 400, "unknown_person", "person_a") == assert_error(
+        missing, 400, "unknown_person", "person_a"
+    )
     assert not Relationship.objects.filter(person_a=stranger).exists()
 
 
@@ -106,8 +120,9 @@ def test_a_relationship_to_someone_out_of_reach_is_hidden(world, api_client_for)
     """The outsider's own agency recorded an adult who is related to the child: they see
     their adult, but neither the child nor the relationship."""
     theirs = AdultFactory(recorded_by_agency=world.outsider_agency)
-    hidden = Relationship.objects.create(person_a=theirs, person_b=world.child, type="father",
-                                         recorded_by=world.outsider)
+    hidden = Relationship.objects.create(
+        person_a=theirs, person_b=world.child, type="father", recorded_by=world.outsider
+    )
     client = api_client_for(world.outsider)
     assert client.get(RELATIONSHIPS, {"person": theirs.pk}).json()["results"] == []
     assert_error(client.get(f"{RELATIONSHIPS}{hidden.pk}/"), 404, "not_found")
