@@ -38,6 +38,30 @@ test: setup
 lint: .venv/.installed
 	.venv/bin/ruff check src tests bench
 	.venv/bin/ruff format --check src tests bench
+	.venv/bin/threadline makemigrations --check --dry-run
 
 clean:
 	rm -rf .venv node_modules var $(STATIC)/dist $(STATIC)/govuk
+
+# Benchmarks, on demand (not part of `make test`): one PostgreSQL database per size at
+# BENCH_SERVER, generated once and reused while its sizes and the generator are unchanged;
+# the figures are written into docs/benchmarks.md. The timed pass stops after
+# BENCH_MINUTES per size with the children measured so far (slow pages measure fewer).
+BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
+BENCH_SAMPLES ?= 200
+BENCH_MINUTES ?= 15
+
+.PHONY: bench
+bench: .venv/.installed
+	.venv/bin/python bench/generate.py --small --seed 42 --if-needed \
+		--database-url $(BENCH_SERVER)/threadline_bench_small
+	.venv/bin/python bench/generate.py --people 200000 --children 50000 --seed 42 --if-needed \
+		--database-url $(BENCH_SERVER)/threadline_bench
+	.venv/bin/python bench/child_page.py --database-url $(BENCH_SERVER)/threadline_bench_small \
+		--samples $(BENCH_SAMPLES) --budget-minutes $(BENCH_MINUTES) --whatif \
+		--json var/bench/child-page-small.json
+	.venv/bin/python bench/child_page.py --database-url $(BENCH_SERVER)/threadline_bench \
+		--samples $(BENCH_SAMPLES) --budget-minutes $(BENCH_MINUTES) --whatif --explain 3 \
+		--json var/bench/child-page-full.json
+	.venv/bin/python bench/report.py var/bench/child-page-small.json \
+		var/bench/child-page-full.json --out docs/benchmarks.md

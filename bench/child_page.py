@@ -21,6 +21,7 @@ line of Threadline code that ran it, and, with --explain, EXPLAIN ANALYZE of the
 import argparse
 import gc
 import json
+import os
 import random
 import statistics
 import sys
@@ -132,6 +133,11 @@ def query_site() -> str:
             return f"{path.split('/threadline/', 1)[1]}:{frame.f_lineno} {frame.f_code.co_name}"
         frame = frame.f_back
     return "django (middleware, session, auth)"
+
+
+def is_transaction_control(sql: str) -> bool:
+    word = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+    return word in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
 
 
 class QueryCounter:
@@ -294,6 +300,7 @@ def run(args) -> dict:
         return response, elapsed
 
     audit_before = AuditEvent.objects.count()
+    load_before = os.getloadavg()[0]
     rng = random.Random(args.seed + 1)
     problems = []
     started_at = time.perf_counter()
@@ -332,28 +339,50 @@ def run(args) -> dict:
         measured.append(child)
     children = measured
 
-    # The query counts again with Django's CaptureQueriesContext, on a few children.
-    for child_id, _name, viewer in children[: min(20, len(children))]:
+    # The statements Django's CaptureQueriesContext sees: the queries above plus the
+    # transaction control (BEGIN, COMMIT, savepoints) Django also logs.
+    captured_counts = {v: [] for v in variants}
+    for child_id, _name, viewer in children[: min(args.capture, len(children))]:
         for variant in variants:
+            counter = QueryCounter()
             with patched(sites[variant]), CaptureQueriesContext(connection) as captured:
-                response, _elapsed = get(child_id, viewer, variant)
-            if len(captured.captured_queries) not in counts[variant]:
+                get(child_id, viewer, variant, counter)
+            control = sum(1 for q in captured.captured_queries if is_transaction_control(q["sql"]))
+            captured_counts[variant].append(len(captured.captured_queries))
+            if len(captured.captured_queries) - control != counter.count:
                 problems.append(
                     f"{variant} {child_id}: CaptureQueriesContext saw "
-                    f"{len(captured.captured_queries)} queries, the counter {set(counts[variant])}"
+                    f"{len(captured.captured_queries)} statements ({control} transaction "
+                    f"control), the counter {counter.count} queries"
                 )
 
-    # Where the time goes: each query's time by the Threadline line that ran it.
+    # Where the time goes: each query's time by the Threadline line that ran it, and the
+    # audit writes timed whole (their queries, the transaction and its commit).
+    from threadline.audit import services as audit_services
+
+    audit_calls: list[float] = []
+    writing = audit_services.record_event
+
+    def timed_record_event(**kwargs):
+        started = time.perf_counter()
+        try:
+            return writing(**kwargs)
+        finally:
+            audit_calls.append((time.perf_counter() - started) * 1000)
+
+    audit_sites = patch_sites({writing: timed_record_event})
     by_site = {v: defaultdict(list) for v in variants}
-    split = {v: {"request_ms": [], "sql_ms": []} for v in variants}
+    split = {v: {"request_ms": [], "sql_ms": [], "audit_ms": []} for v in variants}
     profiled = children[: min(args.profile, len(children))]
     for child_id, _name, viewer in profiled:
         for variant in variants:
             timer = QueryTimer()
-            with connection.execute_wrapper(timer):
+            audit_calls.clear()
+            with patched(audit_sites), connection.execute_wrapper(timer):
                 _response, elapsed = get(child_id, viewer, variant)
             split[variant]["request_ms"].append(elapsed)
             split[variant]["sql_ms"].append(sum(q[1] for q in timer.queries))
+            split[variant]["audit_ms"].append(sum(audit_calls))
             seen: dict[str, int] = defaultdict(int)
             for site, ms, _sql, _params in timer.queries:
                 seen[site] += 1
@@ -368,6 +397,23 @@ def run(args) -> dict:
             row[f"{v}_calls"] = len(values)
         sites_table.append(row)
     sites_table.sort(key=lambda r: -((r["a_ms"] or 0) - (r["b_ms"] or 0)))
+
+    # The policy's cost in Python: building and compiling the visible-people filter once
+    # (the page does it for the route, the address history and twice for relationships).
+    compile_ms = {}
+    if children:
+        from threadline.sharing import policy
+
+        child_id, _name, viewer_id = children[0]
+        for variant in [v for v in variants if v != "b"]:
+            runs = []
+            with patched(sites[variant]):
+                for _ in range(30):
+                    started = time.perf_counter()
+                    visible = policy.people_visible_to(viewers[viewer_id])
+                    visible.filter(pk=child_id).query.sql_with_params()
+                    runs.append((time.perf_counter() - started) * 1000)
+            compile_ms[variant] = round(statistics.median(runs), 2)
 
     explained = []
     if args.explain and children:
@@ -384,6 +430,12 @@ def run(args) -> dict:
             "min": min(counts[v]),
             "max": max(counts[v]),
         }
+        if captured_counts[v]:
+            summary[v]["statements_captured"] = {
+                "median": statistics.median(captured_counts[v]),
+                "min": min(captured_counts[v]),
+                "max": max(captured_counts[v]),
+            }
     ratio_p50 = summary["a"]["p50_ms"] / summary["b"]["p50_ms"]
     ratio_p95 = summary["a"]["p95_ms"] / summary["b"]["p95_ms"]
     result = {
@@ -397,6 +449,8 @@ def run(args) -> dict:
         "repeat": args.repeat,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - started_at),
+        # Other work on the machine skews both variants; interleaving keeps the ratio fair.
+        "load_average": f"{load_before:.1f}→{os.getloadavg()[0]:.1f}",
         "variants": summary,
         "ratio_p50": round(ratio_p50, 3),
         "ratio_p95": round(ratio_p95, 3),
@@ -411,6 +465,7 @@ def run(args) -> dict:
             v: {
                 "request_ms": round(statistics.median(split[v]["request_ms"]), 2),
                 "sql_ms": round(statistics.median(split[v]["sql_ms"]), 2),
+                "audit_write_ms": round(statistics.median(split[v]["audit_ms"]), 2),
                 "python_ms": round(
                     statistics.median(
                         r - q
@@ -423,6 +478,7 @@ def run(args) -> dict:
             if split[v]["request_ms"]
         },
         "explain": explained,
+        "visible_people_filter_build_ms": compile_ms,
         "audit_rows_written": AuditEvent.objects.count() - audit_before,
         "problems": problems[:20],
         "postgres": server_settings(),
@@ -499,7 +555,12 @@ def print_report(result: dict) -> None:
         q = s["queries"]
         print(
             f"  ({v}) {s['label']:<34} p50 {s['p50_ms']:8.1f} ms   p95 {s['p95_ms']:8.1f} ms"
-            f"   queries {q['median']} (min {q['min']}, max {q['max']})"
+            f"   queries {q['median']:g} (min {q['min']}, max {q['max']})"
+            + (
+                f"; statements captured {s['statements_captured']['median']:g}"
+                if "statements_captured" in s
+                else ""
+            )
         )
     print(
         f"  ratio (a)/(b): p50 {result['ratio_p50']:.3f} ({result['overhead_pct_p50']:+.1f}%), "
@@ -522,7 +583,15 @@ def print_report(result: dict) -> None:
     for v, t in result["time_split"].items():
         print(
             f"    ({v}) request {t['request_ms']:.1f} ms = SQL {t['sql_ms']:.1f} ms"
-            f" + Python {t['python_ms']:.1f} ms (ORM, templates, middleware)"
+            f" + Python {t['python_ms']:.1f} ms (ORM, templates, middleware);"
+            f" audit write {t['audit_write_ms']:.1f} ms"
+        )
+    if result["visible_people_filter_build_ms"]:
+        print(
+            "    building + compiling people_visible_to once (no SQL run): "
+            + ", ".join(
+                f"({v}) {ms} ms" for v, ms in result["visible_people_filter_build_ms"].items()
+            )
         )
     for row in result["sites"][:14]:
         cells = " ".join(
@@ -561,6 +630,9 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--check", type=int, default=20, help="pages compared between (a) and (c)")
     parser.add_argument(
+        "--capture", type=int, default=10, help="children counted with CaptureQueriesContext"
+    )
+    parser.add_argument(
         "--explain",
         type=int,
         default=0,
@@ -575,10 +647,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     benchenv.configure(args.database_url)
     result = run(args)
-    print_report(result)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2, default=str))
+    print_report(result)
     return 1 if result["problems"] else 0
 
 

@@ -1,5 +1,5 @@
 """What-if, for measurement only: the access policy's two queryset filters with the same
-rules as src/threadline/sharing/policy.py (as of commit be167a4), written as correlated
+rules as src/threadline/sharing/policy.py (as of commit dd3191e), written as correlated
 EXISTS subqueries instead of unions of `pk IN (subquery)`.
 
 Why: PostgreSQL cannot turn `pk IN (…)` inside an OR into a join, so it evaluates each
