@@ -9,6 +9,7 @@ from threadline.sharing.policy import (
     cases_visible_to,
     get_person_for,
     people_visible_to,
+    visible_among,
 )
 
 from ..factories import AgencyFactory, InvolvementFactory, PersonFactory, PractitionerFactory
@@ -50,6 +51,31 @@ def test_front_door_sees_children_recorded_in_its_area(world):
     assert people_visible_to(front_door).filter(pk=unknown.pk).exists()
     far_child = PersonFactory(recorded_by_agency=world.outsider_agency)
     assert not people_visible_to(front_door).filter(pk=far_child.pk).exists()
+
+
+def test_page_checks_follow_changes_to_the_network_at_once(world):
+    """The checks a page makes are compiled once per actor and day; what they depend on
+    is read when they run, so ending an involvement closes the record on the next page."""
+    police = AgencyFactory(agency_type="police")
+    officer = PractitionerFactory(agency=police)
+    people = {world.child.pk, world.mother.pk}
+    assert visible_among(officer, people) == set()
+    involvement = InvolvementFactory(case=world.case, agency=police, from_date=dt.date(2025, 1, 1))
+    assert visible_among(officer, people) == people
+    assert get_person_for(officer, world.child.pk) == world.child
+    involvement.to_date = dt.date(2025, 6, 1)
+    involvement.save()
+    assert visible_among(officer, people) == set()
+    with pytest.raises(Http404):
+        get_person_for(officer, world.mother.pk)
+
+
+def test_page_checks_follow_a_change_of_role(world):
+    unknown = PersonFactory(recorded_by_agency=world.health)
+    colleague = PractitionerFactory(agency=world.social_care)
+    assert visible_among(colleague, {unknown.pk}) == set()
+    colleague.role = Role.FRONT_DOOR_OFFICER
+    assert visible_among(colleague, {unknown.pk}) == {unknown.pk}
 
 
 def test_identity_is_edited_by_recorder_or_case_holder(world):

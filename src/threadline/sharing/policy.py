@@ -22,11 +22,14 @@ rows only by the people named on them (`shared_records`).
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connections
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Now
 from django.http import Http404
 from django.utils import timezone
 
-from threadline.agencies.models import AgencyType, Practitioner, Role
+from threadline.agencies.models import Agency, AgencyType, Practitioner, Role
 from threadline.cases.models import Allocation, Case, Involvement
 from threadline.people.models import Person, Relationship
 from threadline.people.phonetic import fold
@@ -79,7 +82,8 @@ def _approved_requests(actor: Practitioner) -> QuerySet[AccessRequest]:
 
 
 def _break_glass(actor: Practitioner) -> QuerySet[BreakGlass]:
-    return BreakGlass.objects.filter(actor=actor, expires_at__gt=timezone.now())
+    # The database's clock, so a compiled check (`_person_check`) stays true to the minute.
+    return BreakGlass.objects.filter(actor=actor, expires_at__gt=Now())
 
 
 def _child_reach(actor: Practitioner, child) -> Q:
@@ -91,9 +95,8 @@ def _child_reach(actor: Practitioner, child) -> Q:
     )
 
 
-def people_visible_to(actor: Practitioner) -> QuerySet[Person]:
-    if not actor.is_authenticated or actor.agency_id is None:
-        return Person.objects.none()
+def _person_reach(actor: Practitioner) -> Q:
+    """On Person rows: the people the actor may see (the rules in the module docstring)."""
     related_as_a = Relationship.objects.filter(person_a=OuterRef("pk")).filter(
         _child_reach(actor, OuterRef("person_b"))
     )
@@ -107,8 +110,47 @@ def people_visible_to(actor: Practitioner) -> QuerySet[Person]:
         | Q(recorded_by_agency_id=actor.agency_id)
     )
     if actor.role == Role.FRONT_DOOR_OFFICER:
-        reach |= Q(recorded_by_agency__area=actor.agency.area)
-    return Person.objects.filter(reach)
+        # The area is read by the query (a compiled check follows an agency moved between
+        # areas) and through a subquery, not a join: `_person_check` compiles the filter alone.
+        own_area = Agency.objects.filter(pk=actor.agency_id).values("area")[:1]
+        reach |= Q(recorded_by_agency__in=Agency.objects.filter(area=own_area))
+    return reach
+
+
+def people_visible_to(actor: Practitioner) -> QuerySet[Person]:
+    if not actor.is_authenticated or actor.agency_id is None:
+        return Person.objects.none()
+    return Person.objects.filter(_person_reach(actor))
+
+
+# Building the nested EXISTS costs the ORM about ten times what running it costs the
+# database (docs/benchmarks.md), and every page checks the people it shows. The checks
+# below run the same filter, compiled once per actor, role and day: everything else it
+# depends on (involvements, agreements, requests, break-glass, the clock) is read by the
+# SQL when it runs. Only for queries on the person table itself; subqueries and lists use
+# `people_visible_to`, which Django can re-alias.
+_compiled_checks: dict[tuple, RawSQL] = {}
+
+
+def _person_check(actor: Practitioner) -> RawSQL:
+    db = Person.objects.db
+    key = (connections[db].vendor, actor.pk, actor.agency_id, actor.role, timezone.localdate())
+    check = _compiled_checks.get(key)
+    if check is None:
+        query = people_visible_to(actor).query
+        if sum(1 for count in query.alias_refcount.values() if count) > 1:
+            raise RuntimeError("The person filter must not join: its WHERE is compiled alone.")
+        sql, params = query.get_compiler(using=db).compile(query.where)
+        if len(_compiled_checks) >= 10_000:
+            _compiled_checks.clear()
+        check = _compiled_checks[key] = RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 SQL Django compiled, with its params
+    return check
+
+
+def _checked_people(actor: Practitioner) -> QuerySet[Person]:
+    if not actor.is_authenticated or actor.agency_id is None:
+        return Person.objects.none()
+    return Person.objects.filter(_person_check(actor))
 
 
 def visible_among(actor: Practitioner, person_ids) -> set:
@@ -117,17 +159,17 @@ def visible_among(actor: Practitioner, person_ids) -> set:
     ids = set(person_ids)
     if not ids:
         return set()
-    return set(people_visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
+    return set(_checked_people(actor).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def can_see_person(actor: Practitioner, person: Person) -> bool:
-    return people_visible_to(actor).filter(pk=person.pk).exists()
+    return _checked_people(actor).filter(pk=person.pk).exists()
 
 
 def get_person_for(actor: Practitioner, person_id) -> Person:
     """The person, or 404 if the actor may not see them (or they do not exist)."""
     try:
-        return people_visible_to(actor).get(pk=person_id)
+        return _checked_people(actor).get(pk=person_id)
     except (Person.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise Http404("No such person") from exc
 
