@@ -58,10 +58,10 @@ bench: .venv/.installed
 	.venv/bin/python bench/generate.py --people 200000 --children 50000 --seed 42 --if-needed \
 		--database-url $(BENCH_SERVER)/threadline_bench
 	.venv/bin/python bench/child_page.py --database-url $(BENCH_SERVER)/threadline_bench_small \
-		--samples $(BENCH_SAMPLES) --budget-minutes $(BENCH_MINUTES) --whatif \
+		--samples $(BENCH_SAMPLES) --budget-minutes $(BENCH_MINUTES) \
 		--json var/bench/child-page-small.json
 	.venv/bin/python bench/child_page.py --database-url $(BENCH_SERVER)/threadline_bench \
-		--samples $(BENCH_SAMPLES) --budget-minutes $(BENCH_MINUTES) --whatif --explain 3 \
+		--samples $(BENCH_SAMPLES) --budget-minutes $(BENCH_MINUTES) --explain 3 \
 		--json var/bench/child-page-full.json
 	.venv/bin/python bench/report.py var/bench/child-page-small.json \
 		var/bench/child-page-full.json --out docs/benchmarks.md

@@ -34,11 +34,10 @@ from pathlib import Path
 
 import benchenv
 
-VARIANTS = ("a", "b", "c")
+VARIANTS = ("a", "b")
 LABELS = {
     "a": "as built (policy + audit)",
     "b": "baseline (no policy, no audit)",
-    "c": "what-if: policy as EXISTS + audit",
 }
 
 
@@ -56,6 +55,7 @@ def baseline_replacements() -> dict:
 
     replacements = {
         policy.people_visible_to: lambda actor: Person.objects.all(),
+        policy._checked_people: lambda actor: Person.objects.all(),
         policy.cases_visible_to: lambda actor: Case.objects.all(),
         policy.shared_records: lambda actor, queryset, **kwargs: queryset,
         policy.can_edit_person: lambda actor, person: True,
@@ -204,58 +204,6 @@ def choose_children(args) -> list[tuple]:
     return out
 
 
-def page_digest(record) -> dict:
-    """What a person_record shows, as comparable ids."""
-    return {
-        "relatives": sorted(f"{r.person.pk}:{r.label}" for r in record.relatives),
-        "household": sorted(str(r.person_id) for r in record.household),
-        "stays": [(str(s.residence.pk), sorted(str(o.pk) for o in s.others)) for s in record.stays],
-        "case": str(record.case.pk) if record.case else None,
-        "network": sorted(str(i.pk) for i in record.network),
-        "past_network": sorted(str(i.pk) for i in record.past_network),
-        "withheld": record.withheld,
-        "allocation": str(record.allocation.pk) if record.allocation else None,
-    }
-
-
-def check_whatif(children, viewers, sites_c, rng) -> dict:
-    """(c) must show exactly what (a) shows: each sampled page's content, and which of
-    2,000 random people a few viewers can see."""
-    from threadline.people.models import Person
-    from threadline.people.selectors import person_record
-    from threadline.sharing import policy
-
-    pages_differ = []
-    for child_id, _name, viewer_id in children:
-        viewer = viewers[viewer_id]
-        person = Person.objects.get(pk=child_id)
-        as_built = page_digest(person_record(actor=viewer, person=person))
-        with patched(sites_c):
-            whatif = page_digest(person_record(actor=viewer, person=person))
-        if as_built != whatif:
-            pages_differ.append(str(child_id))
-    all_ids = list(Person.objects.order_by("pk").values_list("pk", flat=True))
-    sets_differ, checked = [], 0
-    for viewer_id in list(dict.fromkeys(v for _c, _n, v in children))[:5]:
-        viewer = viewers[viewer_id]
-        ids = rng.sample(all_ids, min(2000, len(all_ids)))
-        a = set(policy.people_visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True))
-        with patched(sites_c):
-            c = set(
-                policy.people_visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True)
-            )
-        checked += len(ids)
-        if a != c:
-            sets_differ.append(f"{viewer.username}: {len(a ^ c)} people differ")
-    return {
-        "pages_compared": len(children),
-        "pages_differ": pages_differ[:20],
-        "people_checked": checked,
-        "visibility_differs": sets_differ,
-        "equivalent": not pages_differ and not sets_differ,
-    }
-
-
 def run(args) -> dict:
     from django.db import connection
     from django.test import Client
@@ -266,12 +214,8 @@ def run(args) -> dict:
     from threadline.audit.models import AuditEvent
 
     assert get_resolver().url_patterns  # imports every view module: names to patch
-    variants = ["a", "b"] + (["c"] if args.whatif else [])
+    variants = list(VARIANTS)
     sites = {"a": [], "b": patch_sites(baseline_replacements())}
-    if args.whatif:
-        import policy_whatif
-
-        sites["c"] = patch_sites(policy_whatif.replacements())
     patched_names = {
         v: sorted({f"{m.__name__}.{a}" for m, a, _o, _n in sites[v]}) for v in variants
     }
@@ -419,10 +363,6 @@ def run(args) -> dict:
     if args.explain and children:
         explained = explain_slowest(children[0], args.explain, client_for, url_for)
 
-    equivalence = None
-    if args.whatif:
-        equivalence = check_whatif(children[: args.check], viewers, sites["c"], rng)
-
     summary = {v: {**summarise(timings[v]), "label": LABELS[v]} for v in variants}
     for v in variants:
         summary[v]["queries"] = {
@@ -484,17 +424,6 @@ def run(args) -> dict:
         "postgres": server_settings(),
         "command": " ".join([".venv/bin/python", "bench/child_page.py", *sys.argv[1:]]),
     }
-    if args.whatif:
-        ratio_c = summary["c"]["p50_ms"] / summary["b"]["p50_ms"]
-        result["whatif"] = {
-            "ratio_p50": round(ratio_c, 3),
-            "ratio_p95": round(summary["c"]["p95_ms"] / summary["b"]["p95_ms"], 3),
-            "overhead_pct_p50": round((ratio_c - 1) * 100, 1),
-            "equivalence": equivalence,
-        }
-        if not equivalence["equivalent"]:
-            problems.append("(c) does not show what (a) shows: see whatif.equivalence")
-            result["problems"] = problems[:20]
     return result
 
 
@@ -567,14 +496,6 @@ def print_report(result: dict) -> None:
         f"p95 {result['ratio_p95']:.3f} ({result['overhead_pct_p95']:+.1f}%); "
         f"per-child median {result['paired_ratio_median']:.3f}"
     )
-    if "whatif" in result:
-        w = result["whatif"]
-        e = w["equivalence"]
-        print(
-            f"  what-if (c)/(b): p50 {w['ratio_p50']:.3f} ({w['overhead_pct_p50']:+.1f}%), "
-            f"p95 {w['ratio_p95']:.3f}; same content as (a): {e['equivalent']} "
-            f"({e['pages_compared']} pages, {e['people_checked']} people checked)"
-        )
     print(f"  patched for (b): {', '.join(result['patched']['b'])}")
     print(
         f"\n  Where the time goes: median ms per query by the line that ran it "
@@ -628,7 +549,6 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--profile", type=int, default=10, help="children whose queries are timed one by one"
     )
-    parser.add_argument("--check", type=int, default=20, help="pages compared between (a) and (c)")
     parser.add_argument(
         "--capture", type=int, default=10, help="children counted with CaptureQueriesContext"
     )
@@ -637,11 +557,6 @@ def main(argv=None) -> int:
         type=int,
         default=0,
         help="EXPLAIN ANALYZE the N slowest queries of one (a) request",
-    )
-    parser.add_argument(
-        "--whatif",
-        action="store_true",
-        help="also measure (c): the policy's filters as EXISTS (bench/policy_whatif.py)",
     )
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args(argv)

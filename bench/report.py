@@ -80,16 +80,14 @@ def render(results: list[dict]) -> str:
     lines += [
         "",
         "| data | (a)/(b) p50 | (a)/(b) p95 | overhead of policy + audit (p50) "
-        f"| target ≤ {TARGET:.2f} | what-if (c)/(b) p50 |",
-        "|---|--:|--:|--:|---|--:|",
+        f"| target ≤ {TARGET:.2f} |",
+        "|---|--:|--:|--:|---|",
     ]
     for r in results:
         met = "met" if r["ratio_p50"] <= TARGET and r["ratio_p95"] <= TARGET else "**missed**"
-        whatif = r.get("whatif")
         lines.append(
             f"| {size_label(r)} | {r['ratio_p50']:.2f} | {r['ratio_p95']:.2f} "
-            f"| {r['overhead_pct_p50']:+,.0f}% | {met} "
-            f"| {f'{whatif["ratio_p50"]:.2f}' if whatif else '–'} |"
+            f"| {r['overhead_pct_p50']:+,.0f}% | {met} |"
         )
     grow = []
     for v in first["variants"]:
@@ -111,16 +109,6 @@ def render(results: list[dict]) -> str:
             else ": **they grow with the data** (an N+1 somewhere)."
         ),
     ]
-    if last.get("whatif"):
-        e = last["whatif"]["equivalence"]
-        lines += [
-            "",
-            "(c) is a what-if, not the product: `bench/policy_whatif.py` writes the same rules "
-            "as `sharing/policy.py` as correlated `EXISTS` subqueries. It showed the same page "
-            f"content as (a) on {e['pages_compared']} pages and the same visibility for "
-            f"{e['people_checked']:,} viewer–person pairs: equivalent "
-            f"{'yes' if e['equivalent'] else '**no**'}.",
-        ]
     lines += [
         "",
         f"Where the time goes at {size_label(last)} (median ms per query over "
