@@ -7,6 +7,7 @@ import datetime as dt
 
 import factory
 from django.conf import settings
+from django.utils import timezone
 
 from threadline.agencies.models import Agency, AgencyType, Experience, Practitioner, Role
 from threadline.cases.models import Allocation, Case, Involvement
@@ -19,6 +20,7 @@ from threadline.people.models import (
     Relationship,
     Residence,
 )
+from threadline.referrals.models import Referral
 from threadline.sharing.models import AGENCY_CATEGORY, AgreementCategory, SharingAgreement
 
 
@@ -174,3 +176,25 @@ class SharingAgreementFactory(factory.django.DjangoModelFactory):
         if create:
             for category in extracted or []:
                 AgreementCategory.objects.create(agreement=self, category=category)
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    """A referral awaiting decision, built directly; `make_referral` is what tests of
+    behaviour call (it also sends the notices)."""
+
+    class Meta:
+        model = Referral
+
+    child = factory.SubFactory(PersonFactory)
+    referrer = factory.SubFactory(PractitionerFactory)
+    referrer_agency = factory.SelfAttribute("referrer.agency")
+    local_authority = factory.SubFactory(
+        AgencyFactory, agency_type=AgencyType.CHILDRENS_SOCIAL_CARE
+    )
+    concerns = "Bruising to the upper arm seen at nursery; the explanation did not fit"
+    categories = factory.LazyFunction(lambda: ["physical_abuse"])
+    urgency = "standard"
+    family_told = "Mother was told a referral would be made"
+    sharing_basis = "safeguarding"
+    received_at = factory.LazyFunction(timezone.now)
+    decision_due_at = factory.LazyAttribute(lambda r: r.received_at + dt.timedelta(days=1))

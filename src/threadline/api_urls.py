@@ -35,6 +35,8 @@ urlpatterns = [
     path("", include("threadline.cases.api")),
     path("", include("threadline.sharing.api")),
     path("", include("threadline.audit.api")),
+    path("", include("threadline.notices.api")),
+    path("", include("threadline.referrals.api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI from our own static files (drf-spectacular-sidecar), its start-up script
     # served by the same view at ?script, so the page needs no CDN and no inline script.

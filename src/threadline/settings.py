@@ -5,6 +5,7 @@ Production refuses to start with DEBUG on, without a real SECRET_KEY and audit k
 with MFA turned off.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -104,6 +105,9 @@ INSTALLED_APPS = [
     "threadline.cases",
     "threadline.sharing",
     "threadline.audit",
+    "threadline.timescales",
+    "threadline.notices",
+    "threadline.referrals",
     "threadline.web",
 ]
 
@@ -137,6 +141,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "threadline.notices.context_processors.inbox",
             ],
         },
     },
@@ -241,28 +246,59 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# Email: the console locally (and the in-memory outbox in tests), SMTP in production.
+# Email (docs/notices.md): the console locally (the in-memory outbox in tests), SMTP in
+# production, or GOV.UK Notify with EMAIL_BACKEND=threadline.notices.backends.NotifyEmailBackend.
 _MAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
     else "django.core.mail.backends.console.EmailBackend",
 )
-MAILERS = {
-    "default": {
-        "BACKEND": _MAIL_BACKEND,
-        "OPTIONS": {
-            "host": env_str("EMAIL_HOST", "localhost"),
-            "port": env_int("EMAIL_PORT", 25),
-            "username": env_str("EMAIL_HOST_USER", ""),
-            "password": env_str("EMAIL_HOST_PASSWORD", ""),
-            "use_tls": env_bool("EMAIL_USE_TLS", False),
-        }
-        if _MAIL_BACKEND.endswith("smtp.EmailBackend")
-        else {},
-    }
+# Seconds before a mail server or Notify that does not answer counts as a failed attempt;
+# keep it well under NOTICE_DELIVERY_LEASE_SECONDS.
+_MAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+_MAIL_OPTIONS: dict[str, dict] = {
+    "django.core.mail.backends.smtp.EmailBackend": {
+        "host": env_str("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 25),
+        "username": env_str("EMAIL_HOST_USER", ""),
+        "password": env_str("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "timeout": _MAIL_TIMEOUT,
+    },
+    "django.core.mail.backends.filebased.EmailBackend": {
+        "file_path": env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail")),
+    },
+    "threadline.notices.backends.NotifyEmailBackend": {
+        "api_key": env_str("NOTIFY_API_KEY", ""),
+        "template_id": env_str("NOTIFY_TEMPLATE_ID", ""),
+        "base_url": env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
+        "timeout": _MAIL_TIMEOUT,
+    },
 }
+if _MAIL_BACKEND.endswith("NotifyEmailBackend") and not (
+    os.environ.get("NOTIFY_API_KEY") and os.environ.get("NOTIFY_TEMPLATE_ID")
+):
+    raise ImproperlyConfigured(
+        "The Notify email backend needs NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID."
+    )
+MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS.get(_MAIL_BACKEND, {})}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "threadline@localhost")
+# A failed email is tried again after NOTICE_RETRY_BASE_SECONDS, doubling each time up to
+# NOTICE_RETRY_MAX_SECONDS, for as long as it takes. A worker holds an email it is sending
+# for NOTICE_DELIVERY_LEASE_SECONDS; if it dies, another worker sends it after that.
+NOTICE_RETRY_BASE_SECONDS = env_int("NOTICE_RETRY_BASE_SECONDS", 60)
+NOTICE_RETRY_MAX_SECONDS = env_int("NOTICE_RETRY_MAX_SECONDS", 30 * 60)
+NOTICE_DELIVERY_LEASE_SECONDS = env_int("NOTICE_DELIVERY_LEASE_SECONDS", 5 * 60)
+if NOTICE_DELIVERY_LEASE_SECONDS <= _MAIL_TIMEOUT:
+    raise ImproperlyConfigured("NOTICE_DELIVERY_LEASE_SECONDS must be longer than EMAIL_TIMEOUT.")
+
+# Working hours for escalation (timescales/calendar.py), Europe/London.
+WORKING_DAY_START = dt.time(env_int("WORKING_DAY_START_HOUR", 9))
+WORKING_DAY_END = dt.time(env_int("WORKING_DAY_END_HOUR", 17))
+# A notice not acknowledged within this many working hours escalates to the recipient
+# agency's safeguarding lead.
+NOTICE_ACKNOWLEDGE_WORKING_HOURS = env_int("NOTICE_ACKNOWLEDGE_WORKING_HOURS", 8)
 
 TASKS = {
     "default": {

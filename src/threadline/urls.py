@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("threadline.cases.urls")),
     path("", include("threadline.sharing.urls")),
     path("", include("threadline.audit.urls")),
+    path("", include("threadline.notices.urls")),
+    path("", include("threadline.referrals.urls")),
     path("api/v1/", include("threadline.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,8 @@ from drf_spectacular.generators import SchemaGenerator
 from threadline.audit.models import AuditEvent
 from threadline.audit.services import record_event
 from threadline.common.api import etag_for
+from threadline.notices.models import NoticeType
+from threadline.notices.services import send_notice
 from threadline.people.models import Relationship
 from threadline.sharing.models import (
     AccessRequest,
@@ -25,7 +27,12 @@ from threadline.sharing.models import (
     SharingAgreement,
 )
 
-from ..factories import ResidenceFactory, SharingAgreementFactory, SocialWorkerFactory
+from ..factories import (
+    ReferralFactory,
+    ResidenceFactory,
+    SharingAgreementFactory,
+    SocialWorkerFactory,
+)
 
 PERSONAS = (
     "social_worker",
@@ -74,6 +81,12 @@ READS = {
     "access_requests_retrieve": ("access_request", {}, row(404, 200, 404, 404, 200, 404)),
     # Who has looked at the child: auditors see all, leads their children (403 for others).
     "audit_events_list": ("audit_event", {"child": "child"}, row(403, 403, 403, 403, SHOWN, SHOWN)),
+    # A notice to the health visitor: theirs alone (the lead reads the agency's inbox).
+    "notices_list": ("notice", {}, row(HIDDEN, SHOWN, HIDDEN, HIDDEN, HIDDEN, HIDDEN)),
+    "notices_retrieve": ("notice", {}, row(404, 200, 404, 404, 404, 404)),
+    # The health visitor's referral of the child: case data about the child.
+    "referrals_list": ("referral", {}, IN_REACH_LIST),
+    "referrals_retrieve": ("referral", {}, IN_REACH),
 }
 
 HOLDER = row(201, 403, 404, 404, 201, 201)  # changes for the case-holding authority
@@ -104,6 +117,11 @@ WRITES = {
     "access_requests_refuse_create": ("access_request", LEAD_DECIDES),
     # The one way to a record outside reach: an emergency, a password, an alert.
     "people_break_glass_create": ("person", row(201, 201, 201, 403, 201, 201)),
+    "notices_acknowledge_create": ("notice", row(404, 200, 404, 404, 404, 404)),
+    # Anyone with an agency refers a child they can see; only a front-door officer of the
+    # local authority decides (no persona is one: tests/referrals/ has the happy path).
+    "referrals_create": (None, row(201, 201, 400, 403, 201, 201)),
+    "referrals_decide_create": ("referral", row(403, 403, 404, 404, 403, 403)),
 }
 # Writes by which the outsider may succeed: its own new record, and break-glass.
 OUTSIDER_MAY_WRITE = {"people_create", "people_break_glass_create"}
@@ -174,6 +192,19 @@ class Records:
                 provider=world.social_care,
                 category="police_intelligence",
                 reason="A police report mentions the baby",
+            ).pk
+        if kind == "notice":
+            notice = send_notice(
+                notice_type=NoticeType.ALERT,
+                title="Riley seen at A&E",
+                body="Seen with a bruise; discharged home.",
+                child=world.child,
+                practitioners=[world.health_visitor],
+            )
+            return notice.recipients.get().pk
+        if kind == "referral":
+            return ReferralFactory(
+                child=world.child, referrer=world.health_visitor, local_authority=world.social_care
             ).pk
         if kind == "audit_event":
             return record_event(
@@ -267,6 +298,19 @@ def valid_body(operation: str, world, actor) -> dict:
         "people_break_glass_create": {
             "reason": "Child at A&E, carers unknown",
             "password": settings.DEMO_PASSWORD,
+        },
+        "notices_acknowledge_create": {},
+        "referrals_create": {
+            "child": child,
+            "concerns": "Came to clinic with a burn to the hand; no explanation given",
+            "categories": ["physical_abuse", "neglect"],
+            "urgency": "urgent",
+            "family_told": "Mother told we are referring",
+            "sharing_basis": "safeguarding",
+        },
+        "referrals_decide_create": {
+            "decision": "assessment",
+            "rationale": "Injury without explanation in a child under two",
         },
     }[operation]
 

@@ -7,10 +7,12 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 
 from threadline.audit.models import AuditEvent
+from threadline.notices.models import NoticeType
+from threadline.notices.services import send_notice
 from threadline.people.models import Relationship
 from threadline.sharing.models import AccessRequest, SharingAgreement
 
-from ..factories import ResidenceFactory
+from ..factories import ReferralFactory, ResidenceFactory
 
 PERSONAS = ["social_worker", "team_manager", "health_visitor", "outsider", "administrator"]
 ROLE_ONLY_READS = {"/api/v1/audit-events/"}  # auditors, leads and managers (403 otherwise)
@@ -48,6 +50,18 @@ def fill(world):
             reason="Mother's mental health",
         ).pk,
         "/api/v1/audit-events/": None,
+        "/api/v1/notices/": send_notice(
+            notice_type=NoticeType.ALERT,
+            title="Riley seen at A&E",
+            body="Seen with a bruise; discharged home.",
+            child=world.child,
+            practitioners=[world.social_worker],
+        )
+        .recipients.get()
+        .pk,
+        "/api/v1/referrals/": ReferralFactory(
+            child=world.child, referrer=world.social_worker, local_authority=world.social_care
+        ).pk,
     }
 
     def filled(path: str) -> str:
@@ -114,6 +128,9 @@ def test_every_write_refuses_an_empty_body_with_a_documented_status(
             response.status_code,
             response.content,
         )
+        if response.status_code < 300:  # only a write that takes no body succeeds
+            assert "requestBody" not in operation, (method, path)
+            continue
         assert response.json()["code"]
 
 

@@ -10,10 +10,12 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from threadline.audit.models import AuditEvent
+from threadline.notices.models import NoticeType
+from threadline.notices.services import send_notice
 from threadline.people.models import Relationship
 from threadline.sharing.models import AccessRequest, BreakGlass
 
-from ..factories import ResidenceFactory, SharingAgreementFactory
+from ..factories import ReferralFactory, ResidenceFactory, SharingAgreementFactory
 
 PERSONAS = (
     "social_worker",
@@ -67,6 +69,20 @@ MATRIX = {
     "reauthenticate": (None, ALL_200),
     "logout": (None, row(405, 405, 405, 405, 405, 405)),  # sign-out is POST only
     "healthz": (None, ALL_200),
+    # A notice to the health visitor: theirs alone, else it does not exist.
+    "notice-inbox": (None, ALL_200),
+    "notice-detail": ("notice", row(404, 200, 404, 404, 404, 404)),
+    "notice-acknowledge": ("notice", row(405, 405, 405, 405, 405, 405)),  # POST only
+    # A referral of the child by the health visitor; no persona is a front-door officer
+    # or works in adult services (tests/referrals/ has those).
+    "referral-list": (None, ALL_200),
+    "referral-create": (None, ALL_200),
+    "child-referral-create": ("person", IN_REACH),
+    "referral-detail": ("referral", IN_REACH),
+    "front-door": (None, row(403, 403, 403, 403, 403, 403)),
+    "referral-decide": ("referral", row(403, 403, 403, 403, 403, 403)),
+    "adult-children": ("adult", row(403, 403, 404, 404, 403, 403)),
+    "adult-children-add": ("adult", row(403, 403, 404, 404, 403, 403)),
 }
 
 
@@ -121,6 +137,22 @@ def url_kwargs(kind, world) -> dict:
             actor=world.outsider, person=world.child, reason="test", expires_at="2099-01-01T00:00Z"
         )
         return {"glass_id": glass.pk}
+    if kind == "notice":
+        notice = send_notice(
+            notice_type=NoticeType.ALERT,
+            title="Riley seen at A&E",
+            body="Seen with a bruise; discharged home.",
+            child=world.child,
+            practitioners=[world.health_visitor],
+        )
+        return {"recipient_id": notice.recipients.get().pk}
+    if kind == "referral":
+        referral = ReferralFactory(
+            child=world.child, referrer=world.health_visitor, local_authority=world.social_care
+        )
+        return {"referral_id": referral.pk}
+    if kind == "adult":
+        return {"person_id": world.mother.pk}
     return {}
 
 
@@ -176,6 +208,7 @@ NO_CASE_DATA = {
     "login",
     "healthz",
     "reauthenticate",
+    "referral-create",
 }
 
 

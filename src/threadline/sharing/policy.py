@@ -13,7 +13,9 @@ Need-to-know (docs/security.md):
   every person recorded by an agency of their area;
 - everyone sees the people their own agency recorded;
 - adults (and other children) are seen through a relationship to a child the actor sees;
-- an administrator without an agency sees no case data.
+- an administrator without an agency sees no case data;
+- a referral is seen by its referrer, their agency's safeguarding lead, whoever sees the
+  child, and the front door it was made to (`referrals_visible_to`).
 
 Within a record, each agency's information (`SharedRecord` rows) is seen by that agency,
 by agencies a sharing agreement in force lets see that category, by a requester whose
@@ -34,6 +36,7 @@ from threadline.cases.models import Allocation, Case, Involvement
 from threadline.people.models import Person, Relationship
 from threadline.people.phonetic import fold
 from threadline.people.validators import normalise_nhs_number
+from threadline.referrals.models import Referral
 
 from .models import (
     AccessRequest,
@@ -273,6 +276,70 @@ def find_for_break_glass(
     return found[0] if len(found) == 1 else None
 
 
+# Who reads an agency's designated safeguarding inbox in Threadline.
+AGENCY_INBOX_ROLES = (Role.SAFEGUARDING_LEAD, Role.FRONT_DOOR_OFFICER)
+
+
+def reads_agency_inbox(actor: Practitioner) -> bool:
+    return (
+        actor.is_authenticated and actor.agency_id is not None and actor.role in AGENCY_INBOX_ROLES
+    )
+
+
+def notices_visible_to(actor: Practitioner) -> QuerySet:
+    """Notice recipients the actor may read and acknowledge: those addressed to them, and
+    those to their agency's inbox if they read it. A notice is itself the sharing act, so
+    its recipients read it whether or not they can open the record it links to."""
+    from threadline.notices.models import NoticeRecipient
+
+    if not actor.is_authenticated:
+        return NoticeRecipient.objects.none()
+    mine = Q(practitioner=actor)
+    if reads_agency_inbox(actor):
+        mine |= Q(agency_id=actor.agency_id)
+    return NoticeRecipient.objects.filter(mine)
+
+
 def can_decide_access_request(actor: Practitioner, access: AccessRequest) -> bool:
     """Only a safeguarding lead of the agency asked approves or refuses."""
     return actor.role == Role.SAFEGUARDING_LEAD and actor.agency_id == access.provider_id
+
+
+# Adult services: they record that an adult they work with has children (referrals/).
+ADULT_SERVICES = (
+    AgencyType.ADULT_SUBSTANCE_MISUSE,
+    AgencyType.PROBATION,
+    AgencyType.MENTAL_HEALTH,
+)
+
+
+def works_in_adult_services(actor: Practitioner) -> bool:
+    return (
+        actor.is_authenticated
+        and actor.agency is not None
+        and actor.agency.agency_type in ADULT_SERVICES
+    )
+
+
+def referrals_visible_to(actor: Practitioner) -> QuerySet[Referral]:
+    """A referral is case data about its child: read by the referrer, their agency's
+    safeguarding lead, anyone who may see the child, and the front door of the local
+    authority it was made to."""
+    if not actor.is_authenticated or actor.agency_id is None:
+        return Referral.objects.none()
+    sees_child = Person.objects.filter(pk=OuterRef("child_id")).filter(_person_reach(actor))
+    reach = Q(referrer=actor) | Q(Exists(sees_child))
+    if actor.role == Role.SAFEGUARDING_LEAD:
+        reach |= Q(referrer_agency_id=actor.agency_id)
+    if actor.role == Role.FRONT_DOOR_OFFICER:
+        reach |= Q(local_authority_id=actor.agency_id)
+    return Referral.objects.filter(reach)
+
+
+def can_decide_referral(actor: Practitioner, referral: Referral) -> bool:
+    """Only a front-door officer of the local authority the referral was made to."""
+    return (
+        actor.is_authenticated
+        and actor.role == Role.FRONT_DOOR_OFFICER
+        and actor.agency_id == referral.local_authority_id
+    )

@@ -27,6 +27,8 @@ MANAGE_CASE = "manage_case"  # the case is in reach, and the actor's agency hold
 ADMINISTER = "administer"  # administrators: agencies, accounts, sharing agreements, else 403
 SAFEGUARDING_LEAD = "safeguarding_lead"  # access decisions, break-glass reviews, else 403
 AUDIT = "audit"  # the audit trail: auditors, safeguarding leads, team managers
+FRONT_DOOR = "front_door"  # the front door's referral queue and decisions, else 403
+LINK_CHILDREN = "link_children"  # an adult in reach, and the actor works in adult services
 
 PERMISSIONS = (
     PUBLIC,
@@ -39,12 +41,15 @@ PERMISSIONS = (
     ADMINISTER,
     SAFEGUARDING_LEAD,
     AUDIT,
+    FRONT_DOOR,
+    LINK_CHILDREN,
 )
-_PERSON_ROUTES = {VIEW_PERSON, CONTRIBUTE, EDIT_PERSON, OPEN_CASE}
+_PERSON_ROUTES = {VIEW_PERSON, CONTRIBUTE, EDIT_PERSON, OPEN_CASE, LINK_CHILDREN}
 _ROLE_ROUTES = {
     ADMINISTER: {Role.ADMINISTRATOR},
     SAFEGUARDING_LEAD: {Role.SAFEGUARDING_LEAD},
     AUDIT: AUDIT_READERS,
+    FRONT_DOOR: {Role.FRONT_DOOR_OFFICER},
 }
 
 
@@ -92,6 +97,8 @@ def _check(permission: str, actor, kwargs: dict):
         if permission == EDIT_PERSON and not policy.can_edit_person(actor, person):
             raise PermissionDenied
         if permission == OPEN_CASE and not policy.can_open_case(actor):
+            raise PermissionDenied
+        if permission == LINK_CHILDREN and not policy.works_in_adult_services(actor):
             raise PermissionDenied
         kwargs["person"] = person
         return person

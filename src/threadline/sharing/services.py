@@ -11,6 +11,8 @@ from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 from threadline.cases.models import Case
 from threadline.common.errors import invalid
+from threadline.notices.models import NoticeType
+from threadline.notices.services import send_notice
 from threadline.people.models import Person
 
 from . import policy
@@ -22,20 +24,19 @@ from .models import (
     InformationCategory,
     SharingAgreement,
 )
-from .tasks import email_practitioners
 
 BREAK_GLASS_MINUTES = 60
 ACCESS_GRANT_DAYS = 90
 
 
-def _alert(practitioners, subject: str, path: str) -> None:
-    ids = [str(p.pk) for p in practitioners]
-    if ids:
-        transaction.on_commit(lambda: email_practitioners.enqueue(ids, subject, path))
-
-
 def safeguarding_leads(agency: Agency):
     return Practitioner.objects.filter(agency=agency, role=Role.SAFEGUARDING_LEAD, is_active=True)
+
+
+def _tell_safeguarding(agency: Agency, **notice) -> None:
+    """A notice to the agency's safeguarding leads, or to its inbox if it has none."""
+    leads = list(safeguarding_leads(agency))
+    send_notice(practitioners=leads, agencies=[] if leads else [agency], **notice)
 
 
 def owning_agency(person: Person) -> Agency:
@@ -187,10 +188,17 @@ def request_access(
         purpose=access.reason,
         request=request,
     )
-    _alert(
-        safeguarding_leads(provider),
-        "Threadline: a request for access awaits your decision",
-        reverse("access-requests"),
+    _tell_safeguarding(
+        provider,
+        notice_type=NoticeType.ACCESS_REQUEST,
+        title=f"{actor.get_full_name()} asks to see {access.get_category_display().lower()} "
+        "records",
+        body=f"{actor.get_full_name()} ({actor.agency}) asks to see {provider.name}'s "
+        f"{access.get_category_display().lower()} records about {child.full_name}.\n\n"
+        f"Their reason: {access.reason}",
+        child=child,
+        sender=actor,
+        link=reverse("access-request-decide", args=[access.pk]),
     )
     return access
 
@@ -238,10 +246,17 @@ def decide_access_request(
         purpose=access.decision_reason,
         request=request,
     )
-    _alert(
-        [access.requester],
-        "Threadline: your request for access has been decided",
-        reverse("access-requests"),
+    send_notice(
+        notice_type=NoticeType.ACCESS_DECISION,
+        title=f"Your request to {access.provider.name} was {access.get_status_display().lower()}",
+        body=f"{actor.get_full_name()} {access.get_status_display().lower()} your request to see "
+        f"{access.get_category_display().lower()} records about {access.child.full_name}"
+        + (f" until {access.expires_on:%d %B %Y}" if access.expires_on else "")
+        + f".\n\nTheir reason: {access.decision_reason}",
+        child=access.child,
+        sender=actor,
+        practitioners=[access.requester],
+        link=reverse("access-requests"),
     )
     return access
 
@@ -269,10 +284,16 @@ def break_glass(*, actor: Practitioner, person: Person, reason: str, request=Non
         purpose=glass.reason,
         request=request,
     )
-    _alert(
-        safeguarding_leads(owning_agency(person)),
-        "Threadline: emergency (break-glass) access to a record you hold",
-        reverse("break-glass-review"),
+    _tell_safeguarding(
+        owning_agency(person),
+        notice_type=NoticeType.BREAK_GLASS,
+        title=f"Emergency access to {person.full_name} by {actor.get_full_name()}",
+        body=f"{actor.get_full_name()} ({actor.agency}) used break-glass to open "
+        f"{person.full_name}'s record for {BREAK_GLASS_MINUTES} minutes.\n\n"
+        f"Their reason: {glass.reason}\n\nReview it and record whether it was justified.",
+        child=person if person.is_child else None,
+        sender=actor,
+        link=reverse("break-glass-review-one", args=[glass.pk]),
     )
     return glass
 

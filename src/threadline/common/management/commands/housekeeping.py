@@ -2,16 +2,24 @@ from django.core.management.base import BaseCommand
 
 from threadline.audit.anchor import write_anchor
 from threadline.common.api import forget_old_idempotency_records
+from threadline.notices.services import escalate_overdue
+from threadline.notices.tasks import queue_due_deliveries
 
 
 class Command(BaseCommand):
     help = (
         "Routine upkeep, to run from the scheduler every few minutes: anchor the audit "
-        "chain and forget API idempotency records older than a day (they hold copies of "
-        "personal data)."
+        "chain, forget API idempotency records older than a day (they hold copies of "
+        "personal data), queue a delivery run for notice emails that are due (in case a "
+        "worker died mid-run) and escalate notices overdue for acknowledgement."
     )
 
     def handle(self, *args, **options):
         seq, _ = write_anchor()
         forgotten = forget_old_idempotency_records()
-        self.stdout.write(f"Anchored audit row {seq}; forgot {forgotten} idempotency records.")
+        due = queue_due_deliveries()
+        escalated = escalate_overdue()
+        self.stdout.write(
+            f"Anchored audit row {seq}; forgot {forgotten} idempotency records; "
+            f"{due} notice emails due; escalated {escalated} unacknowledged notices."
+        )
