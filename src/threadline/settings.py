@@ -345,6 +345,8 @@ SPECTACULAR_SETTINGS = {
         "NameKindEnum": "threadline.people.models.NameKind",
         # `category` and an agreement's `categories` are the same choice set.
         "InformationCategoryEnum": "threadline.sharing.models.InformationCategory",
+        # A referral's `categories` are categories of concern.
+        "ConcernCategoryEnum": "threadline.referrals.models.ConcernCategory",
     },
 }
 

@@ -30,12 +30,10 @@ class ReferralSerializer(serializers.ModelSerializer):
     local_authority = AgencySummarySerializer(
         read_only=True, help_text="The children's social care whose front door decides."
     )
-    # Plain strings here: the input's enum is the one the schema names (an agreement's
-    # `categories` are another choice set of the same field name).
     categories = serializers.ListField(
-        child=serializers.CharField(),
+        child=serializers.ChoiceField(choices=ConcernCategory.choices),
         read_only=True,
-        help_text="Categories of concern: the codes `categories` accepts on input.",
+        help_text="Categories of concern.",
     )
     is_overdue = serializers.BooleanField(
         read_only=True, help_text="Awaiting a decision after `decision_due_at`."

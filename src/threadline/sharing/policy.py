@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from threadline.agencies.models import Agency, AgencyType, Practitioner, Role
 from threadline.cases.models import Allocation, Case, Involvement
+from threadline.notices.models import NoticeRecipient
 from threadline.people.models import Person, Relationship
 from threadline.people.phonetic import fold
 from threadline.people.validators import normalise_nhs_number
@@ -286,12 +287,10 @@ def reads_agency_inbox(actor: Practitioner) -> bool:
     )
 
 
-def notices_visible_to(actor: Practitioner) -> QuerySet:
+def notices_visible_to(actor: Practitioner) -> QuerySet[NoticeRecipient]:
     """Notice recipients the actor may read and acknowledge: those addressed to them, and
     those to their agency's inbox if they read it. A notice is itself the sharing act, so
     its recipients read it whether or not they can open the record it links to."""
-    from threadline.notices.models import NoticeRecipient
-
     if not actor.is_authenticated:
         return NoticeRecipient.objects.none()
     mine = Q(practitioner=actor)
