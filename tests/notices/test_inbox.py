@@ -86,7 +86,7 @@ def test_the_header_counts_and_the_inbox_lists_what_awaits(client, world):
     alert(world, practitioners=[world.social_worker])
     client.force_login(world.social_worker)
     page = client.get(reverse("dashboard")).content.decode()
-    assert '1<span class="govuk-visually-hidden"> to acknowledge</span>' in page
+    assert '1<span class="govuk-visually-hidden"> to acknowledge, 1 unread</span>' in page
     inbox = client.get(reverse("notice-inbox")).content.decode()
     assert "Riley seen at A&amp;E" in inbox and "New" in inbox
 

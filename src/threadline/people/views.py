@@ -4,7 +4,11 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from threadline.sharing.policy import can_edit_person, people_visible_to
+from threadline.sharing.policy import (
+    can_edit_person,
+    people_visible_to,
+    works_in_adult_services,
+)
 from threadline.sharing.routes import CONTRIBUTE, EDIT_PERSON, SIGNED_IN, VIEW_PERSON, requires
 from threadline.web.pages import save_form
 
@@ -54,7 +58,12 @@ def person_detail(request, person: Person):
     return render(
         request,
         "people/person_detail.html",
-        {"record": record, "person": person, "can_edit": can_edit_person(request.user, person)},
+        {
+            "record": record,
+            "person": person,
+            "can_edit": can_edit_person(request.user, person),
+            "adult_services": works_in_adult_services(request.user),
+        },
     )
 
 

@@ -1,5 +1,6 @@
 """The demo: a fictional family across three generations and two addresses, known to a
-dozen fictional agencies of the fictional area of Northmoor over two years.
+dozen fictional agencies of the fictional area of Northmoor over two years, and a school's
+referral of another child waiting for the front door's decision.
 
 Everything is invented. NHS numbers are from the 999 range the NHS reserves for testing.
 Loading goes through the same services as the web UI and the API. Demo accounts sign in
@@ -18,6 +19,8 @@ from threadline.agencies.services import create_agency, create_practitioner
 from threadline.cases import services as cases
 from threadline.people import services as people
 from threadline.people.validators import nhs_number_is_valid
+from threadline.referrals import services as referrals
+from threadline.referrals.models import ConcernCategory, SharingBasis, Urgency
 from threadline.sharing import services as sharing
 from threadline.sharing.models import AGENCY_CATEGORY
 from threadline.sharing.models import InformationCategory as Info
@@ -406,6 +409,30 @@ def _load(today: date) -> None:
         category=Info.PROBATION,
         reason="The court has asked for an analysis of the father's risk before the final "
         "hearing; I need the probation assessment and any breaches.",
+    )
+
+    # The school refers a pupil not yet known to social care: the referral waits for the
+    # front door's decision (front.door's queue; the notice in its agency's inbox).
+    referrals.make_referral(
+        actor=staff["school"],
+        new_child={
+            "kind": "child",
+            "given_names": "Mason",
+            "family_name": "Ellery",
+            "date_of_birth": ago(years=8, months=5),
+            "sex": "M",
+            "nhs_number": fictional_nhs_number(6),
+        },
+        concerns="Mason (Year 3) has come in hungry most mornings this half-term, in the same "
+        "clothes, and has fallen asleep in class twice. On Tuesday he told his teacher there "
+        "was nobody home the night before and he had cereal for tea. His attendance has "
+        "dropped to 82%. His mother has not answered the school's calls this week.",
+        categories=[ConcernCategory.NEGLECT],
+        urgency=Urgency.STANDARD,
+        family_told="I told his mother at pick-up on Wednesday that we are worried about Mason "
+        "being left alone and are referring to children's social care; she agreed we could "
+        "share what we know.",
+        sharing_basis=SharingBasis.CONSENT,
     )
 
 

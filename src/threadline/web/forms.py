@@ -84,6 +84,11 @@ class GovUKDateField(forms.MultiValueField):
         return value
 
 
+# Widgets of several inputs, which Django numbers `<id>_0`, `<id>_1`… (a date's boxes
+# too, whatever the names of its parts).
+_NUMBERED_INPUTS = (GovUKDateWidget, forms.RadioSelect, forms.CheckboxSelectMultiple)
+
+
 class GovUKForm(forms.Form):
     """Base form: GOV.UK classes on widgets and error classes on invalid fields."""
 
@@ -138,13 +143,11 @@ class GovUKForm(forms.Form):
 
     def error_links(self) -> list[tuple[str, str]]:
         """(anchor, message) pairs for the error summary; each links to the box to fix:
-        the first box of a date, the first radio, else the field."""
+        the first box of a date (the day), the first radio or checkbox, else the field."""
         links = [("", message) for message in self.non_field_errors()]
         for field in self:
             anchor = field.auto_id
-            if isinstance(field.field.widget, GovUKDateWidget):
-                anchor = f"{field.auto_id}_day"
-            elif isinstance(field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            if isinstance(field.field.widget, _NUMBERED_INPUTS):
                 anchor = f"{field.auto_id}_0"
             links.extend((anchor, message) for message in field.errors)
         return links
