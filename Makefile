@@ -47,6 +47,7 @@ clean:
 # BENCH_SERVER, generated once and reused while its sizes and the generator are unchanged;
 # the figures are written into docs/benchmarks.md. The timed pass stops after
 # BENCH_MINUTES per size with the children measured so far (slow pages measure fewer).
+# The referral benchmark writes, so it works on a copy of threadline_bench it drops after.
 BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
 BENCH_SAMPLES ?= 200
 BENCH_MINUTES ?= 15
@@ -63,5 +64,9 @@ bench: .venv/.installed
 	.venv/bin/python bench/child_page.py --database-url $(BENCH_SERVER)/threadline_bench \
 		--samples $(BENCH_SAMPLES) --budget-minutes $(BENCH_MINUTES) --explain 3 \
 		--json var/bench/child-page-full.json
+	.venv/bin/python bench/referral_submit.py --database-url $(BENCH_SERVER)/threadline_bench \
+		--samples $(BENCH_SAMPLES) --budget-minutes $(BENCH_MINUTES) --explain 1 \
+		--json var/bench/referral-submit.json
 	.venv/bin/python bench/report.py var/bench/child-page-small.json \
-		var/bench/child-page-full.json --out docs/benchmarks.md
+		var/bench/child-page-full.json --referral-submit var/bench/referral-submit.json \
+		--out docs/benchmarks.md

@@ -1,10 +1,14 @@
 """Write the measured figures into docs/benchmarks.md.
 
     .venv/bin/python bench/report.py var/bench/child-page-small.json \\
-        var/bench/child-page-full.json --out docs/benchmarks.md
+        var/bench/child-page-full.json \\
+        --referral-submit var/bench/referral-submit.json --out docs/benchmarks.md
 
-Replaces what lies between the `<!-- bench:child-page -->` markers (adding them at the
-end the first time) and leaves the rest of the page, written by people, alone.
+Replaces what lies between the `<!-- bench:child-page -->` markers with the child-page
+figures and between the `<!-- bench:referral-submit -->` markers with the referral
+figures (adding the markers at the end the first time, the latter under a "Referral
+submission" heading), and leaves the rest of the page, written by people, alone. Either
+set of figures may be given alone.
 """
 
 import argparse
@@ -16,6 +20,9 @@ import benchenv
 
 START, END = "<!-- bench:child-page:start -->", "<!-- bench:child-page:end -->"
 TARGET = 1.10  # issue 3: policy + audit add at most 10% to the child page at 200,000 people
+REFERRAL_START = "<!-- bench:referral-submit:start -->"
+REFERRAL_END = "<!-- bench:referral-submit:end -->"
+REFERRAL_HEADING = "## Referral submission"
 
 
 def fmt_ms(value: float) -> str:
@@ -159,23 +166,234 @@ def render(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def render_referral(result: dict) -> str:
+    """The referral-submission figures (bench/referral_submit.py's JSON)."""
+    machine = benchenv.machine()
+    pg = result["postgres"]
+    variants = result["variants"]
+    data = f"{size_label(result)}, {result['agencies']} agencies in each child's network"
+    lines = [
+        REFERRAL_START,
+        "",
+        f"Measured {result['measured_at'][:10]} by `make bench` on {machine['nproc']} CPUs "
+        f"({machine['cpu']}), {machine['memory_gib']} GiB memory, Python "
+        f"{machine['python']}, {pg['version']} (shared_buffers {pg['shared_buffers']}, "
+        f"synchronous_commit {pg.get('synchronous_commit', '?')}, fsync "
+        f"{pg.get('fsync', '?')}), on a copy of `{result['database']}` made in "
+        f"{result['copy_seconds']} s. Load average while measuring: "
+        f"{result['load_average']}"
+        + (
+            " (between {:.1f} and {:.1f} during the timed pass)".format(
+                *result["load_average_range"]
+            )
+            if result.get("load_average_range")
+            else ""
+        )
+        + f". Tasks backend: `{result['tasks_backend']}`. Referrers: "
+        + ", ".join(f"{kind} {n}" for kind, n in result["network"]["referrers"].items())
+        + ".",
+        "",
+        f"| data | variant | children × submits | p50 ms | p95 ms "
+        "| Django process CPU p50 / p95 ms | SQL queries "
+        f"| target p95 ≤ {result['target_p95_ms']:g} ms |",
+        "|---|---|--:|--:|--:|--:|--:|---|",
+    ]
+    for v, s in variants.items():
+        q = s["queries"]
+        queries = f"{q['median']:g}" if q["min"] == q["max"] else f"{q['min']}–{q['max']}"
+        if "savepoint_statements" in s:
+            queries += f" (+ {s['savepoint_statements']:g} savepoint)"
+        verdict = "met" if s["verdict"] == "met" else "**missed**"
+        cpu = s.get("django_cpu")
+        cpu_cell = f"{fmt_ms(cpu['p50_ms'])} / {fmt_ms(cpu['p95_ms'])}" if cpu else "–"
+        lines.append(
+            f"| {data} | ({v}) {s['label']} | {s['n']} × 1 | {fmt_ms(s['p50_ms'])} "
+            f"| {fmt_ms(s['p95_ms'])} | {cpu_cell} | {queries} | {verdict} |"
+        )
+    some = next(iter(variants.values()))
+    checked = some["rows_per_submit"].get("referrals", {})
+    lines += [
+        "",
+        "Written per submit (median over the submits counted one by one"
+        + (f", {checked.get('n')} per variant" if checked.get("n") else "")
+        + "):",
+        "",
+        "| variant | referral | notices | recipients | email outbox rows | audit rows "
+        "| task rows (on commit) | other |",
+        "|---|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for v, s in variants.items():
+        rows = {k: r["median"] for k, r in s["rows_per_submit"].items()}
+        other = ", ".join(
+            f"{k.replace('_', ' ')} {n:g}"
+            for k, n in rows.items()
+            if n
+            and k
+            not in {"referrals", "notices", "recipients", "deliveries", "audit_events", "task_rows"}
+        )
+        lines.append(
+            f"| ({v}) | {rows.get('referrals', 0):g} | {rows.get('notices', 0):g} "
+            f"| {rows.get('recipients', 0):g} | {rows.get('deliveries', 0):g} "
+            f"| {rows.get('audit_events', 0):g} | {rows.get('task_rows', 0):g} | {other or '–'} |"
+        )
+    notices = "; ".join(
+        f"{n['notice']}: {n['notices']:g} notice(s) to {n['recipients']:g} recipient(s)"
+        + (f" (up to {n['recipients_max']})" if n["recipients_max"] != n["recipients"] else "")
+        for n in some["notices_per_submit"]
+    )
+    tasks = ", ".join(f"`{name}` × {n:g}" for name, n in some["tasks_per_submit"].items())
+    lines += ["", f"Notices per submit: {notices}. Tasks queued once it commits: {tasks}."]
+
+    lines += [
+        "",
+        "Queries as the network grows (an N+1 would grow with it; a third notice, to "
+        "agencies involved only with the family, adds a fixed handful):",
+        "",
+        "| agencies in the network | "
+        + " | ".join(f"({v}) queries" for v in variants)
+        + " | notices | recipients |",
+        "|--:|" + "--:|" * len(variants) + "--:|--:|",
+    ]
+    by_size: dict = {}
+    for row in result["scaling"]:
+        by_size.setdefault(row["agencies"], {})[row["variant"]] = row
+    for size, rows in sorted(by_size.items()):
+        first = next(iter(rows.values()))
+        cells = " | ".join(
+            "/".join(map(str, rows[v]["queries"])) if v in rows else "–" for v in variants
+        )
+        lines.append(
+            f"| {size} | {cells} | {'/'.join(map(str, first['notices']))} "
+            f"| {'/'.join(map(str, first['recipients']))} |"
+        )
+
+    lines += [
+        "",
+        f"Where the time goes (median ms per submit over {result['profiled_children']} "
+        "children, each function timed whole, so callers include their callees; calls in "
+        "brackets; `–`: not run):",
+        "",
+        "| function | " + " | ".join(f"({v})" for v in variants) + " |",
+        "|---|" + "--:|" * len(variants),
+    ]
+    for row in result["functions"]:
+        cells = " | ".join(
+            "–" if row[f"{v}_ms"] is None else f"{row[f'{v}_ms']:,.1f} ({row[f'{v}_calls']:g})"
+            for v in variants
+        )
+        lines.append(f"| `{row['function']}` | {cells} |")
+    splits = []
+    for v, s in variants.items():
+        t = s.get("time_split") or {}
+        if not t:
+            continue
+        own = sum(w["per_submit"] for w in s.get("autocommit_writes") or [])
+        splits.append(
+            f"({v}) {t['request_ms']:,.0f} ms = SQL {t['sql_ms']:,.0f} + COMMIT "
+            f"{t['commit_ms']:,.1f} + Python {t['python_ms']:,.0f}; "
+            f"{t['commits']:g} transactions committed, plus {own:g} writes committed "
+            "on their own ("
+            + ", ".join(f"{w['per_submit']:g} × {w['write']}" for w in s["autocommit_writes"])
+            + ")"
+        )
+    if splits:
+        lines += ["", "Request time split: " + "; ".join(splits) + "."]
+    collections = [
+        f"({v}) {s['gc']['full_collections']} in {s['n']} submits, median "
+        f"{s['gc']['full_collection_ms_median']:,.0f} ms each"
+        for v, s in variants.items()
+        if s.get("gc", {}).get("full_collections")
+    ]
+    if collections:
+        heap = result.get("python_heap_objects") or [0, 0]
+        lines += [
+            "",
+            "Full (generation 2) garbage collections inside timed submits: "
+            + "; ".join(collections)
+            + f" (objects tracked by the collector: {heap[0]:,} → {heap[1]:,} over the "
+            "timed pass).",
+        ]
+    lines += [
+        "",
+        "Slowest queries, by the Threadline line that ran them (median ms):",
+        "",
+        "| query run by | " + " | ".join(f"({v})" for v in variants) + " |",
+        "|---|" + "--:|" * len(variants),
+    ]
+    for row in result["sites"][:10]:
+        cells = " | ".join(
+            "–" if row.get(f"{v}_ms") is None else f"{row[f'{v}_ms']:,.1f}" for v in variants
+        )
+        lines.append(f"| `{row['site']}` | {cells} |")
+    if result.get("explain"):
+        top = result["explain"][0]
+        plan = "\n".join(top["plan"].splitlines()[:40])
+        timing = dict(
+            line.split(": ", 1)
+            for line in top["plan"].splitlines()
+            if line.startswith(("Planning Time", "Execution Time"))
+        )
+        lines += [
+            "",
+            f"<details><summary>EXPLAIN (ANALYZE, BUFFERS) of the slowest query: "
+            f"<code>{top['site']}</code>, {top['ms']:,.1f} ms as run; planning "
+            f"{timing.get('Planning Time', '?')}, execution {timing.get('Execution Time', '?')} "
+            "(first 40 lines)</summary>",
+            "",
+            "```",
+            plan,
+            "```",
+            "</details>",
+        ]
+    notes = []
+    if result.get("migrations_applied_to_copy"):
+        notes.append(
+            "migrations applied to the copy: "
+            + ", ".join(f"`{m}`" for m in result["migrations_applied_to_copy"])
+        )
+    if result.get("rebuilt_in_copy"):
+        notes.append(
+            "rebuilt in the copy (empty tables that no longer matched their models): "
+            + "; ".join(f"`{r}`" for r in result["rebuilt_in_copy"])
+        )
+    if result.get("problems"):
+        notes.append("problems: " + "; ".join(result["problems"]))
+    if notes:
+        lines += ["", "Notes: " + "; ".join(notes) + "."]
+    lines += ["", "Command (as run):", "", "```sh", result["command"], "```", "", REFERRAL_END]
+    return "\n".join(lines)
+
+
+def replace_between(text: str, start: str, end: str, section: str, heading: str = "") -> str:
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        return before + section + rest.split(end, 1)[1]
+    return text.rstrip("\n") + "\n\n" + (f"{heading}\n\n" if heading else "") + section + "\n"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("results", nargs="+", type=Path, help="child_page.py --json files")
+    parser.add_argument("results", nargs="*", type=Path, help="child_page.py --json files")
+    parser.add_argument(
+        "--referral-submit", type=Path, help="referral_submit.py --json file", default=None
+    )
     parser.add_argument("--out", type=Path, default=benchenv.ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
-    results = [json.loads(p.read_text()) for p in args.results]
-    results.sort(key=lambda r: r["data"].get("people", 0))
-    section = render(results)
+    if not args.results and not args.referral_submit:
+        parser.error("give child_page.py results, --referral-submit, or both")
     text = args.out.read_text() if args.out.exists() else "# Benchmarks\n\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    if args.results:
+        results = [json.loads(p.read_text()) for p in args.results]
+        results.sort(key=lambda r: r["data"].get("people", 0))
+        text = replace_between(text, START, END, render(results))
+        print(f"Wrote the child-page figures to {args.out}")
+    if args.referral_submit:
+        result = json.loads(args.referral_submit.read_text())
+        text = replace_between(
+            text, REFERRAL_START, REFERRAL_END, render_referral(result), REFERRAL_HEADING
+        )
+        print(f"Wrote the referral-submission figures to {args.out}")
     args.out.write_text(text)
-    print(f"Wrote the child-page figures to {args.out}")
     return 0
 
 

@@ -118,3 +118,9 @@ def api_client_for():
 def _audit_anchor_in_tmp(settings, tmp_path):
     """Each test anchors the audit chain in its own file, never the developer's var/."""
     settings.AUDIT_ANCHOR_PATH = str(tmp_path / "audit-anchors.log")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files (chronology attachments) go to each test's own directory."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from threadline.agencies.models import Agency, AgencyType, Experience, Practitioner, Role
 from threadline.cases.models import Allocation, Case, Involvement
+from threadline.chronology.models import ChronologyEntry, EntryChild
 from threadline.people.models import (
     Address,
     NameKind,
@@ -198,3 +199,28 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     sharing_basis = "safeguarding"
     received_at = factory.LazyFunction(timezone.now)
     decision_due_at = factory.LazyAttribute(lambda r: r.received_at + dt.timedelta(days=1))
+
+
+class ChronologyEntryFactory(factory.django.DjangoModelFactory):
+    """A chronology entry built directly, about `children` (a list; one new child if not
+    given); `record_entry` is what tests of behaviour call."""
+
+    class Meta:
+        model = ChronologyEntry
+        skip_postgeneration_save = True
+
+    agency = factory.SubFactory(AgencyFactory)
+    author = factory.SubFactory(PractitionerFactory, agency=factory.SelfAttribute("..agency"))
+    event_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=3))
+    event_precision = "time"
+    recorded_at = factory.LazyFunction(timezone.now)
+    entry_type = "contact"
+    summary = factory.Sequence(lambda n: f"Home visit {n}: seen with mother")
+    significance = "routine"
+    category = factory.LazyAttribute(lambda e: AGENCY_CATEGORY[AgencyType(e.agency.agency_type)])
+
+    @factory.post_generation
+    def children(self, create, extracted, **kwargs):
+        if create:
+            for child in extracted or [PersonFactory()]:
+                EntryChild.objects.create(entry=self, child=child, event_at=self.event_at)

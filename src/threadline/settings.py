@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "threadline.timescales",
     "threadline.notices",
     "threadline.referrals",
+    "threadline.chronology",
     "threadline.web",
 ]
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("threadline.audit.urls")),
     path("", include("threadline.notices.urls")),
     path("", include("threadline.referrals.urls")),
+    path("", include("threadline.chronology.urls")),
     path("api/v1/", include("threadline.api_urls")),
     path("admin/", admin.site.urls),
 ]

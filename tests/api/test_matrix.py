@@ -16,6 +16,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from threadline.audit.models import AuditEvent
 from threadline.audit.services import record_event
+from threadline.chronology.models import ChronologyEntry
 from threadline.common.api import etag_for
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
@@ -28,6 +29,7 @@ from threadline.sharing.models import (
 )
 
 from ..factories import (
+    ChronologyEntryFactory,
     ReferralFactory,
     ResidenceFactory,
     SharingAgreementFactory,
@@ -60,6 +62,7 @@ READS = {
     "people_list": ("person", {"name": "Riley Marsh"}, IN_REACH_LIST),
     "people_retrieve": ("person", {}, IN_REACH),
     "addresses_list": ("residence", {"person": "child"}, IN_REACH_LIST_OF),
+    "households_list": ("household", {"person": "child"}, IN_REACH_LIST_OF),
     "addresses_retrieve": ("residence", {}, IN_REACH),
     "relationships_list": ("relationship", {"person": "child"}, IN_REACH_LIST_OF),
     "relationships_retrieve": ("relationship", {}, IN_REACH),
@@ -87,6 +90,10 @@ READS = {
     # The health visitor's referral of the child: case data about the child.
     "referrals_list": ("referral", {}, IN_REACH_LIST),
     "referrals_retrieve": ("referral", {}, IN_REACH),
+    # A social worker's chronology entry about the child, shared with health visiting.
+    "chronology_entries_list": ("entry", {"child": "child"}, IN_REACH_LIST_OF),
+    "chronology_entries_retrieve": ("entry", {}, IN_REACH),
+    "chronology_entries_export": ("entry", {"child": "child"}, IN_REACH),
 }
 
 HOLDER = row(201, 403, 404, 404, 201, 201)  # changes for the case-holding authority
@@ -122,6 +129,12 @@ WRITES = {
     # local authority decides (no persona is one: tests/referrals/ has the happy path).
     "referrals_create": (None, row(201, 201, 400, 403, 201, 201)),
     "referrals_decide_create": ("referral", row(403, 403, 404, 404, 403, 403)),
+    # Anyone with an agency records what they know about a child they can see; only the
+    # recording agency (social care) amends its entry or marks it as entered in error.
+    "chronology_entries_create": (None, row(201, 201, 400, 403, 201, 201)),
+    "chronology_entries_bulk_create": (None, row(201, 201, 400, 403, 201, 201)),
+    "chronology_entries_partial_update": ("entry", row(200, 403, 404, 404, 200, 200)),
+    "chronology_entries_entered_in_error_create": ("entry", row(200, 403, 404, 404, 200, 200)),
 }
 # Writes by which the outsider may succeed: its own new record, and break-glass.
 OUTSIDER_MAY_WRITE = {"people_create", "people_break_glass_create"}
@@ -175,6 +188,9 @@ class Records:
             return world.child.pk
         if kind == "residence":
             return ResidenceFactory(person=world.child, recorded_by=world.social_worker).pk
+        if kind == "household":  # the child's current home, listed by the people in it
+            self.id("residence")
+            return world.child.pk
         if kind == "relationship":
             return Relationship.objects.get(person_b=world.child).pk
         if kind == "case":
@@ -206,6 +222,10 @@ class Records:
             return ReferralFactory(
                 child=world.child, referrer=world.health_visitor, local_authority=world.social_care
             ).pk
+        if kind == "entry":
+            return ChronologyEntryFactory(
+                agency=world.social_care, author=world.social_worker, children=[world.child]
+            ).pk
         if kind == "audit_event":
             return record_event(
                 actor=world.health_visitor,
@@ -221,12 +241,21 @@ def fill(path: str, record_id) -> str:
     return path.replace("{id}", str(record_id))
 
 
+# How a list names its records, where not by `id`.
+ID_FIELDS = {"audit_event": "seq", "household": "residents"}
+
+
 def outcome(response, record_id, id_field: str) -> int | str:
     """The status, or for a 200 list whether the record is in it."""
+    if response.status_code != 200 or not response["Content-Type"].startswith("application/json"):
+        return response.status_code  # an error, or a file (an export)
     body = response.json()
-    if response.status_code != 200 or "results" not in body:
+    if "results" not in body:
         return response.status_code
-    listed = {str(item[id_field]) for item in body["results"]}
+    if id_field == "residents":
+        listed = {r["person"]["id"] for item in body["results"] for r in item["residents"]}
+    else:
+        listed = {str(item[id_field]) for item in body["results"]}
     return SHOWN if str(record_id) in listed else HIDDEN
 
 
@@ -238,13 +267,20 @@ def test_read_matrix(world, api_client_for, operation, persona):
     record_id = Records(world).id(kind)
     query = {k: world.child.pk if v == "child" else v for k, v in query.items()}
     response = api_client_for(getattr(world, persona)).get(fill(path, record_id), query)
-    id_field = "seq" if kind == "audit_event" else "id"
+    id_field = ID_FIELDS.get(kind, "id")
     assert outcome(response, record_id, id_field) == expected[persona], response.content
 
 
 def valid_body(operation: str, world, actor) -> dict:
     """A body that would succeed for someone allowed to make the change."""
     child, today = str(world.child.pk), "2025-06-02"
+    chronology_entry = {
+        "children": [child],
+        "event_at": today,
+        "entry_type": "hospital",
+        "summary": "Seen at A&E with a bruise to the cheek; discharged home",
+        "significance": "significant",
+    }
     return {
         "people_create": {"kind": "child", "family_name": "Newborn", "date_of_birth": "2025-05-30"},
         "people_partial_update": {"first_language": "English"},
@@ -312,6 +348,13 @@ def valid_body(operation: str, world, actor) -> dict:
             "decision": "assessment",
             "rationale": "Injury without explanation in a child under two",
         },
+        "chronology_entries_create": chronology_entry,
+        "chronology_entries_bulk_create": {"entries": [chronology_entry, chronology_entry]},
+        "chronology_entries_partial_update": {
+            "significance": "significant",
+            "reason": "The bruise was later confirmed",
+        },
+        "chronology_entries_entered_in_error_create": {"reason": "Recorded on the wrong child"},
     }[operation]
 
 
@@ -322,7 +365,8 @@ def test_write_matrix(world, api_client_for, operation, persona):
     method, path = OPERATIONS[operation]
     actor = getattr(world, persona)
     record_id = Records(world).id(kind) if kind else None
-    headers = {"HTTP_IF_MATCH": etag_for(world.child)} if method == "patch" else {}
+    patched = ChronologyEntry.objects.get(pk=record_id) if kind == "entry" else world.child
+    headers = {"HTTP_IF_MATCH": etag_for(patched)} if method == "patch" else {}
     response = getattr(api_client_for(actor), method)(
         fill(path, record_id), valid_body(operation, world, actor), format="json", **headers
     )
@@ -336,7 +380,7 @@ def test_write_matrix(world, api_client_for, operation, persona):
 CHILD_READS = sorted(
     op
     for op, (kind, _, _) in READS.items()
-    if kind in {"person", "residence", "relationship", "case"}
+    if kind in {"person", "residence", "household", "relationship", "case", "entry"}
 )
 CASE_READS = {"cases_list", "cases_retrieve"}
 
@@ -392,7 +436,8 @@ def test_relation_matrix(world, api_client_for, relation):
         query = {k: world.child.pk if v == "child" else v for k, v in query.items()}
         response = client.get(fill(path, record_id), query)
         persona = "health_visitor" if operation in RELATIONS[relation] else "outsider"
-        assert outcome(response, record_id, "id") == expected[persona], (operation, relation)
+        id_field = ID_FIELDS.get(kind, "id")
+        assert outcome(response, record_id, id_field) == expected[persona], (operation, relation)
 
 
 def test_reads_of_case_data_are_audited(world, api_client_for):

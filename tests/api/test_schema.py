@@ -12,7 +12,7 @@ from threadline.notices.services import send_notice
 from threadline.people.models import Relationship
 from threadline.sharing.models import AccessRequest, SharingAgreement
 
-from ..factories import ReferralFactory, ResidenceFactory
+from ..factories import ChronologyEntryFactory, ReferralFactory, ResidenceFactory
 
 PERSONAS = ["social_worker", "team_manager", "health_visitor", "outsider", "administrator"]
 ROLE_ONLY_READS = {"/api/v1/audit-events/"}  # auditors, leads and managers (403 otherwise)
@@ -37,6 +37,7 @@ def fill(world):
     ids = {
         "/api/v1/people/": world.child.pk,
         "/api/v1/addresses/": residence.pk,
+        "/api/v1/households/": None,
         "/api/v1/relationships/": Relationship.objects.get().pk,
         "/api/v1/agencies/": world.health.pk,
         "/api/v1/practitioners/": world.health_visitor.pk,
@@ -62,6 +63,9 @@ def fill(world):
         "/api/v1/referrals/": ReferralFactory(
             child=world.child, referrer=world.social_worker, local_authority=world.social_care
         ).pk,
+        "/api/v1/chronology-entries/": ChronologyEntryFactory(
+            agency=world.social_care, author=world.social_worker, children=[world.child]
+        ).pk,
     }
 
     def filled(path: str) -> str:
@@ -77,8 +81,9 @@ def required_query(operation, world) -> dict:
         for p in operation.get("parameters", [])
         if p["in"] == "query" and p.get("required")
     ]
-    assert set(names) <= {"person"}, names
-    return {"person": world.child.pk} if names else {}
+    values = {"person": world.child.pk, "child": world.child.pk}  # the export's `child`
+    assert set(names) <= set(values), names
+    return {name: values[name] for name in names}
 
 
 def test_the_schema_generates_without_warnings_and_validates(tmp_path):

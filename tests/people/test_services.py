@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from threadline.audit.models import AuditEvent
 from threadline.people import services
+from threadline.people.households import households_on
 from threadline.people.models import NameKind, Person, Relationship, Residence
-from threadline.people.selectors import residents_as_of
 
 from ..errors import codes
 from ..factories import AddressFactory
@@ -129,11 +129,12 @@ def test_a_move_ends_the_previous_address_and_households_follow(world):
     )
 
     assert world.child.residences.get(address=first).to_date == dt.date(2026, 2, 28)
-    assert {r.person for r in residents_as_of(first, dt.date(2025, 6, 1))} == {
-        world.child,
-        world.mother,
-    }
-    assert {r.person for r in residents_as_of(first, dt.date(2026, 6, 1))} == {world.mother}
+    [then] = households_on(world.child, dt.date(2025, 6, 1), actor=sw)
+    assert then.address == first
+    assert [r.person for r in then.residents] == [world.child, world.mother]
+    [now] = households_on(world.child, dt.date(2026, 6, 1), actor=sw)
+    assert now.address == second and [r.person for r in now.residents] == [world.child]
+    assert households_on(world.child, dt.date(2020, 1, 1), actor=sw) == []
 
 
 def test_overlapping_past_addresses_are_refused(world):
@@ -161,3 +162,18 @@ def test_invalid_postcode_is_refused(world):
     with pytest.raises(ValidationError) as caught:
         services.find_or_create_address(line_1="1 Nowhere", town="Northmoor", postcode="12345")
     assert "invalid_postcode" in codes(caught.value)
+
+
+def test_the_household_page_shows_who_lived_there_on_the_day(client, world):
+    home = AddressFactory(line_1="3 Heron Way")
+    sw = world.social_worker
+    services.record_move(actor=sw, person=world.child, address=home, from_date=dt.date(2025, 2, 1))
+    services.record_move(actor=sw, person=world.mother, address=home, from_date=dt.date(2024, 1, 1))
+    client.force_login(world.health_visitor)
+    url = f"/people/{world.child.pk}/household/"
+    page = client.get(url, {"day_day": "1", "day_month": "6", "day_year": "2025"}).content.decode()
+    assert "3 Heron Way" in page and "Kerry Marsh" in page
+    page = client.get(url, {"day_day": "1", "day_month": "6", "day_year": "2020"}).content.decode()
+    assert "No address is recorded for Riley Marsh on 1 June 2020" in page
+    page = client.get(url, {"day_day": "31", "day_month": "2", "day_year": "2025"}).content.decode()
+    assert "govuk-error-summary" in page

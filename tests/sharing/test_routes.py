@@ -7,9 +7,12 @@ from another area's police; an administrator without an agency; the local author
 safeguarding lead; an auditor."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from threadline.audit.models import AuditEvent
+from threadline.chronology.services import record_entry
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
 from threadline.people.models import Relationship
@@ -44,6 +47,7 @@ MATRIX = {
     "address-add": ("person", IN_REACH),
     "relationship-add": ("person", IN_REACH),
     "name-add": ("person", IN_REACH),
+    "household-on": ("person", IN_REACH),
     "residence-end": ("residence", IN_REACH),
     "relationship-end": ("relationship", IN_REACH),
     "reference-add": ("person", IN_REACH),
@@ -83,6 +87,15 @@ MATRIX = {
     "referral-decide": ("referral", row(403, 403, 403, 403, 403, 403)),
     "adult-children": ("adult", row(403, 403, 404, 404, 403, 403)),
     "adult-children-add": ("adult", row(403, 403, 404, 404, 403, 403)),
+    # A social worker's chronology entry about the child (shared with health visiting);
+    # only the recording agency's staff amend it or mark it as entered in error.
+    "chronology": ("person", IN_REACH),
+    "chronology-entry-create": ("person", IN_REACH),
+    "chronology-export": ("person", IN_REACH),
+    "chronology-entry": ("entry", IN_REACH),
+    "chronology-entry-amend": ("entry", HOLDER_ONLY),
+    "chronology-entry-in-error": ("entry", HOLDER_ONLY),
+    "chronology-attachment": ("attachment", IN_REACH),
 }
 
 
@@ -153,6 +166,19 @@ def url_kwargs(kind, world) -> dict:
         return {"referral_id": referral.pk}
     if kind == "adult":
         return {"person_id": world.mother.pk}
+    if kind in {"entry", "attachment"}:
+        entry = record_entry(
+            actor=world.social_worker,
+            children=[world.child],
+            event_at=timezone.now(),
+            entry_type="contact",
+            summary="Home visit: Riley seen asleep, mother tired but coping",
+            attachments=[ContentFile(b"%PDF-1.4 visit notes", name="visit.pdf")],
+        )
+        ids = {"person_id": world.child.pk, "entry_id": entry.pk}
+        if kind == "attachment":
+            ids["attachment_id"] = entry.attachments.get().pk
+        return ids
     return {}
 
 

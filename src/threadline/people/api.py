@@ -4,6 +4,7 @@ parse with a serializer, check the policy, call one service or selector, render.
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.urls import path, reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -33,8 +34,11 @@ from threadline.sharing.policy import (
 )
 
 from . import selectors, services
+from .households import households_on
 from .models import Person
 from .serializers import (
+    HouseholdQuerySerializer,
+    HouseholdSerializer,
     LocalReferenceSerializer,
     NameInputSerializer,
     PersonCreateSerializer,
@@ -198,6 +202,30 @@ class PersonReferences(APIView):
         return Response(LocalReferenceSerializer(reference).data, status=status.HTTP_201_CREATED)
 
 
+# --- households (who lived with a person on a day) -------------------------------------
+
+
+class HouseholdList(APIView):
+    serializer_class = HouseholdSerializer
+
+    @extend_schema(
+        operation_id="households_list",
+        tags=["households"],
+        summary="Who lived at the same address as a person on a day (today by default), "
+        "from address histories",
+        parameters=[HouseholdQuerySerializer],
+        responses={200: HouseholdSerializer(many=True), **LIST_BY_PERSON_ERRORS},
+    )
+    def get(self, request):
+        query = _parse(HouseholdQuerySerializer, request, request.query_params.dict())
+        person = selectors.get_person_record(
+            actor=request.user, person_id=query["person"], request=request
+        )
+        day = query.get("as_of") or timezone.localdate()
+        page = self.paginate_queryset(households_on(person, day, actor=request.user))
+        return self.get_paginated_response(HouseholdSerializer(page, many=True).data)
+
+
 # --- addresses (a person's address history) --------------------------------------------
 
 
@@ -314,6 +342,7 @@ urlpatterns = [
     path("people/<uuid:id>/", PersonDetail.as_view(), name="api-person-detail"),
     path("people/<uuid:id>/names/", PersonNames.as_view(), name="api-person-names"),
     path("people/<uuid:id>/references/", PersonReferences.as_view(), name="api-person-references"),
+    path("households/", HouseholdList.as_view(), name="api-household-list"),
     path("addresses/", AddressList.as_view(), name="api-address-list"),
     path("addresses/<uuid:id>/", AddressDetail.as_view(), name="api-address-detail"),
     path("relationships/", RelationshipList.as_view(), name="api-relationship-list"),

@@ -172,3 +172,7 @@ class ReferenceForm(GovUKForm):
         error_messages={"required": "Enter the reference"},
         widget=forms.TextInput(attrs={"class": "govuk-input--width-20"}),
     )
+
+
+class HouseholdDayForm(GovUKForm):
+    day = GovUKDateField(label="Day", help_text="For example, 27 3 2025")

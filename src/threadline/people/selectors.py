@@ -14,7 +14,7 @@ from threadline.audit.services import record_event
 from threadline.cases.selectors import current_allocation, open_case_for, withheld_involvements
 from threadline.sharing.policy import get_person_for, people_visible_to, visible_among
 
-from .models import Address, Person, Relationship, Residence
+from .models import Person, Relationship, Residence
 from .phonetic import fold, soundex
 from .validators import normalise_nhs_number
 
@@ -53,11 +53,6 @@ def search_people(
         actor=actor, action=AuditAction.SEARCH, summary=f"Searched: {terms}"[:500], request=request
     )
     return people.distinct().order_by("family_name", "given_names")
-
-
-def residents_as_of(address: Address, day: date) -> QuerySet[Residence]:
-    """Who lived at `address` on `day`: the household on that date."""
-    return address.residences.as_of(day).select_related("person")
 
 
 @dataclass

@@ -1,13 +1,14 @@
 """People, names, references, addresses and relationships as the API reads and writes
 them. Input serializers only parse types; the services validate and save."""
 
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from threadline.agencies.serializers import AgencyField
 from threadline.common.api import TextField
-from threadline.sharing.policy import people_visible_to
+from threadline.sharing.policy import get_person_for
 
 from .models import (
     Address,
@@ -34,10 +35,10 @@ class VisiblePersonField(serializers.UUIDField):
 
     def to_internal_value(self, data) -> Person:
         pk = super().to_internal_value(data)
-        person = people_visible_to(self.context["request"].user).filter(pk=pk).first()
-        if person is None:
+        try:
+            return get_person_for(self.context["request"].user, pk)
+        except Http404:
             self.fail("unknown_person")
-        return person
 
 
 # --- output ---------------------------------------------------------------------------
@@ -237,6 +238,28 @@ class ReferenceInputSerializer(serializers.Serializer):
 
 class PersonQuerySerializer(serializers.Serializer):
     person = serializers.UUIDField(help_text="The person whose records to list.")
+
+
+class HouseholdQuerySerializer(PersonQuerySerializer):
+    as_of = serializers.DateField(required=False, help_text="The day (default: today).")
+
+
+class ResidentSerializer(serializers.ModelSerializer):
+    """Someone living at the household's address, and from and to when."""
+
+    person = PersonSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Residence
+        fields = ["person", "from_date", "to_date"]
+        read_only_fields = fields
+
+
+class HouseholdSerializer(serializers.Serializer):
+    address = AddressSerializer(read_only=True)
+    residents = ResidentSerializer(
+        many=True, read_only=True, help_text="The person first, then the others you may see."
+    )
 
 
 class ResidenceInputSerializer(serializers.Serializer):

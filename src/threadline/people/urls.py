@@ -23,6 +23,7 @@ urlpatterns = [
         views.relationship_end,
         name="relationship-end",
     ),
+    path("people/<uuid:person_id>/household/", views.household_on, name="household-on"),
     path("people/<uuid:person_id>/names/new/", views.name_add, name="name-add"),
     path("people/<uuid:person_id>/references/new/", views.reference_add, name="reference-add"),
 ]

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from threadline.chronology.selectors import child_summary
 from threadline.sharing.policy import (
     can_edit_person,
     people_visible_to,
@@ -16,12 +17,14 @@ from . import selectors, services
 from .forms import (
     AddressForm,
     EndForm,
+    HouseholdDayForm,
     NameForm,
     PersonForm,
     ReferenceForm,
     RelationshipForm,
     SearchForm,
 )
+from .households import households_on
 from .models import Person, Relationship
 
 
@@ -63,6 +66,9 @@ def person_detail(request, person: Person):
             "person": person,
             "can_edit": can_edit_person(request.user, person),
             "adult_services": works_in_adult_services(request.user),
+            "chronology": child_summary(actor=request.user, child=person)
+            if person.is_child
+            else None,
         },
     )
 
@@ -205,4 +211,20 @@ def relationship_end(request, person: Person, relationship_id):
         f"When did the relationship with {relationship.other(person).full_name} end?",
         lambda **kw: services.end_relationship(relationship=relationship, **kw),
         "Relationship ended; it stays in the history",
+    )
+
+
+@require_GET
+@requires(VIEW_PERSON)
+def household_on(request, person: Person):
+    """Who lived with the person on a day: their household then, from address histories.
+    The route's audit row records that the person was viewed."""
+    form = HouseholdDayForm(request.GET or None)
+    households = None
+    if form.is_bound and form.is_valid():
+        households = households_on(person, form.cleaned_data["day"], actor=request.user)
+    return render(
+        request,
+        "people/household.html",
+        {"person": person, "form": form, "households": households},
     )

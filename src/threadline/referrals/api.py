@@ -40,8 +40,8 @@ def _parse(serializer_class, request, data=None):
     return serializer.validated_data
 
 
-def _referral_response(request, referral, status_code=status.HTTP_200_OK) -> Response:
-    referral = selectors.get_referral_for(request.user, referral.pk)
+def _referral_response(referral, status_code=status.HTTP_200_OK) -> Response:
+    """The referral as the service just made or decided it (the actor was allowed to)."""
     return Response(ReferralSerializer(referral).data, status=status_code)
 
 
@@ -102,7 +102,7 @@ class ReferralList(APIView):
             request=request,
             **data,
         )
-        response = _referral_response(request, referral, status.HTTP_201_CREATED)
+        response = _referral_response(referral, status.HTTP_201_CREATED)
         response["Location"] = reverse("api-referral-detail", args=[referral.pk])
         return response
 
@@ -148,8 +148,10 @@ class ReferralDecide(APIView):
                 code="not_front_door",
             )
         data = _parse(DecisionInputSerializer, request)
-        services.decide_referral(actor=request.user, referral=referral, request=request, **data)
-        return _referral_response(request, referral)
+        decided = services.decide_referral(
+            actor=request.user, referral=referral, request=request, **data
+        )
+        return _referral_response(decided)
 
 
 urlpatterns = [

@@ -20,8 +20,12 @@ Need-to-know (docs/security.md):
 Within a record, each agency's information (`SharedRecord` rows) is seen by that agency,
 by agencies a sharing agreement in force lets see that category, by a requester whose
 access request for it was approved, and by a practitioner under break-glass; restricted
-rows only by the people named on them (`shared_records`).
+rows only by the people named on them (`shared_records`). A chronology entry is such
+information about each child it is about, read by those who may see one of them
+(`chronology_visible_to`), and amended only by the agency that recorded it.
 """
+
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import connections
@@ -33,6 +37,7 @@ from django.utils import timezone
 
 from threadline.agencies.models import Agency, AgencyType, Practitioner, Role
 from threadline.cases.models import Allocation, Case, Involvement
+from threadline.chronology.models import ChronologyEntry, EntryChild
 from threadline.notices.models import NoticeRecipient
 from threadline.people.models import Person, Relationship
 from threadline.people.phonetic import fold
@@ -219,15 +224,11 @@ def can_open_case(actor: Practitioner) -> bool:
     )
 
 
-def shared_records(
-    actor: Practitioner, queryset: QuerySet, *, agency_field: str, child_field: str
-) -> QuerySet:
-    """The rows of a `SharedRecord` queryset the actor may see: their own agency's, those
-    a sharing agreement in force lets their agency see, those an approved access request
-    covers, and everything about a child under their break-glass. Restricted rows: only
-    the people named on them."""
-    if not actor.is_authenticated or actor.agency_id is None:
-        return queryset.none()
+def _shared_with(actor: Practitioner, *, agency_field: str, about: Callable[[object], Q]) -> Q:
+    """The sharing rule of `shared_records`, before confidentiality: their own agency's
+    rows, those a sharing agreement in force lets their agency see, those an approved
+    access request covers, and everything about a child under their break-glass.
+    `about(children)` filters rows about one of these children (ids, or a subquery)."""
     today = timezone.localdate()
     visible = Q(**{agency_field: actor.agency_id})
     granted = AgreementCategory.objects.filter(
@@ -240,18 +241,88 @@ def shared_records(
     for child_id, provider_id, category in _approved_requests(actor).values_list(
         "child_id", "provider_id", "category"
     ):
-        visible |= Q(**{child_field: child_id, agency_field: provider_id, "category": category})
-    visible |= Q(**{f"{child_field}__in": _break_glass(actor).values("person_id")})
-    named = queryset.model.restricted_to.through.objects.filter(practitioner_id=actor.pk).values(
-        f"{queryset.model._meta.model_name}_id"
+        visible |= about([child_id]) & Q(**{agency_field: provider_id, "category": category})
+    return visible | about(_break_glass(actor).values("person_id"))
+
+
+def _unless_restricted(actor: Practitioner, model, visible: Q) -> Q:
+    """Normal rows by the sharing rule; restricted rows only for the people named on them."""
+    named = model.restricted_to.through.objects.filter(practitioner_id=actor.pk).values(
+        f"{model._meta.model_name}_id"
     )
-    return queryset.filter((Q(confidentiality=Confidentiality.NORMAL) & visible) | Q(pk__in=named))
+    return (Q(confidentiality=Confidentiality.NORMAL) & visible) | Q(pk__in=named)
+
+
+def shared_records(
+    actor: Practitioner, queryset: QuerySet, *, agency_field: str, child_field: str
+) -> QuerySet:
+    """The rows of a `SharedRecord` queryset the actor may see: their own agency's, those
+    a sharing agreement in force lets their agency see, those an approved access request
+    covers, and everything about a child under their break-glass. Restricted rows: only
+    the people named on them."""
+    if not actor.is_authenticated or actor.agency_id is None:
+        return queryset.none()
+    visible = _shared_with(
+        actor,
+        agency_field=agency_field,
+        about=lambda children: Q(**{f"{child_field}__in": children}),
+    )
+    return queryset.filter(_unless_restricted(actor, queryset.model, visible))
 
 
 def involvements_visible_to(actor: Practitioner, case: Case) -> QuerySet[Involvement]:
     return shared_records(
         actor, case.involvements.all(), agency_field="agency_id", child_field="case__child_id"
     )
+
+
+def _entry_about(children) -> Q:
+    """On ChronologyEntry rows: the entry is about one of these children."""
+    return Q(Exists(EntryChild.objects.filter(entry=OuterRef("pk"), child_id__in=children)))
+
+
+def chronology_shared_with(
+    actor: Practitioner, entries: QuerySet[ChronologyEntry]
+) -> QuerySet[ChronologyEntry]:
+    """Of entries about children the actor may see (a child's page has checked the child
+    with `get_person_for`), those they may read: the recording agency's information, by
+    the `shared_records` rule, an entry being about each of its children."""
+    if not actor.is_authenticated or actor.agency_id is None:
+        return entries.none()
+    visible = _shared_with(actor, agency_field="agency_id", about=_entry_about)
+    return entries.filter(_unless_restricted(actor, ChronologyEntry, visible))
+
+
+def chronology_visible_to(actor: Practitioner) -> QuerySet[ChronologyEntry]:
+    """Every chronology entry the actor may read: about a child they may see, and
+    shared with them (`chronology_shared_with`). For one child's entries, check the
+    child and use `chronology_shared_with`: it avoids the person filter per entry."""
+    if not actor.is_authenticated or actor.agency_id is None:
+        return ChronologyEntry.objects.none()
+    sees_child = Person.objects.filter(pk=OuterRef("child_id")).filter(_person_reach(actor))
+    about_seen = EntryChild.objects.filter(entry=OuterRef("pk")).filter(Exists(sees_child))
+    return chronology_shared_with(actor, ChronologyEntry.objects.filter(Exists(about_seen)))
+
+
+def get_entry_for(actor: Practitioner, entry_id, *, child: Person | None = None) -> ChronologyEntry:
+    """The entry, or 404 if the actor may not read it (or it does not exist); with
+    `child` (already checked), only an entry about that child."""
+    if child is None:
+        entries = chronology_visible_to(actor)
+    else:
+        entries = chronology_shared_with(
+            actor, ChronologyEntry.objects.filter(child_links__child=child)
+        )
+    try:
+        return entries.select_related("agency", "author", "entered_in_error_by").get(pk=entry_id)
+    except (ChronologyEntry.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("No such chronology entry") from exc
+
+
+def can_amend_entry(actor: Practitioner, entry: ChronologyEntry) -> bool:
+    """An entry is the recording agency's: only its staff amend it or mark it as entered
+    in error (others who read it ask that agency)."""
+    return actor.is_authenticated and actor.agency_id == entry.agency_id
 
 
 def find_for_break_glass(
