@@ -38,7 +38,7 @@ def test_find_a_child_and_add_a_relationship(page: Page, live_server, demo):
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Riley Pike")
     expect(page.get_by_text("Who is involved")).to_be_visible()
-    expect(page.get_by_text("Northmoor Health Visiting", exact=True)).to_be_visible()
+    expect(page.get_by_text("Northmoor Health Visiting", exact=True).first).to_be_visible()
     expect(page.get_by_text("27 Lark Rise, Northmoor, NM2 7QT").first).to_be_visible()
     page.set_viewport_size({"width": 1280, "height": 1100})
     page.screenshot(

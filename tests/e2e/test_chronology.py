@@ -22,7 +22,7 @@ from .test_break_glass import menu, sign_in
 
 @pytest.fixture
 def demo(transactional_db):
-    load_demo()
+    load_demo(chronology=False)  # the test counts only the entries it records
     riley = Person.objects.get(given_names="Riley", family_name="Pike")
     now = timezone.now()
     for username, days, summary, significance in (

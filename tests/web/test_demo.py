@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from threadline.agencies.models import Agency, Practitioner
 from threadline.audit.models import AuditEvent
+from threadline.chronology.models import ChronologyEntry, EntryChild, EntryVersion
+from threadline.chronology.selectors import Filters, entries_for
 from threadline.notices.models import Notice, NoticeRecipient
 from threadline.people.models import Person, Relationship
 from threadline.referrals.models import Referral
@@ -25,6 +27,9 @@ MODELS = (
     NoticeRecipient,
     AccessRequest,
     AuditEvent,
+    ChronologyEntry,
+    EntryChild,
+    EntryVersion,
 )
 
 
@@ -58,3 +63,24 @@ def test_probations_safeguarding_lead_has_the_access_request_in_her_inbox(client
     inbox = text(client.get(reverse("notice-inbox")))
     assert "Ruth Adeyemi asks to see probation records" in inbox, inbox
     assert "Riley Pike" in inbox
+
+
+def test_the_social_worker_reads_the_childrens_chronology_and_a_second_load_adds_none(client, db):
+    load_demo()
+    sw = Practitioner.objects.get(username="social.worker")
+    riley = Person.objects.get(given_names="Riley", family_name="Pike")
+    tyler = Person.objects.get(given_names="Tyler", family_name="Hartley")
+    shown = list(entries_for(actor=sw, children=[riley]))
+    assert len(shown) >= 10
+    assert {"critical", "significant", "routine"} <= {e.significance for e in shown}
+    assert any(e.entry_type == "hospital" for e in shown)
+    assert len({e.agency_id for e in ChronologyEntry.objects.all()}) >= 6
+    tylers = list(entries_for(actor=sw, children=[tyler], filters=Filters(include_in_error=True)))
+    assert any(e.in_error for e in tylers) and not all(e.in_error for e in tylers)
+    assert EntryVersion.objects.filter(entry__children=riley).count() == 1
+    client.force_login(sw)
+    page = unescape(text(client.get(reverse("person-detail", args=[riley.pk]))))
+    assert "Jason Pike arrested" in page
+    before = counts()
+    assert not load_demo().created
+    assert counts() == before

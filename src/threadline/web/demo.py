@@ -7,7 +7,7 @@ Loading goes through the same services as the web UI and the API. Demo accounts 
 with the shared demo password alone (`mfa_exempt`; never honoured in production)."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -17,6 +17,7 @@ from django.utils import timezone
 from threadline.agencies.models import Agency, AgencyType, Experience, Practitioner, Role
 from threadline.agencies.services import create_agency, create_practitioner
 from threadline.cases import services as cases
+from threadline.chronology import services as chronology
 from threadline.people import services as people
 from threadline.people.validators import nhs_number_is_valid
 from threadline.referrals import services as referrals
@@ -203,19 +204,21 @@ def fictional_nhs_number(seed: int) -> str:
     return str(n)
 
 
-def load_demo() -> Loaded:
+def load_demo(*, chronology: bool = True) -> Loaded:
     """Load the demo once; running it again changes nothing (except to exempt the demo
-    accounts of a database loaded before `mfa_exempt` existed from the second factor)."""
+    accounts of a database loaded before `mfa_exempt` existed from the second factor).
+    `chronology=False` leaves the children's chronologies empty (for tests that count
+    the entries they record themselves)."""
     usernames = [p[0] for p in PRACTITIONERS] + ["admin"]
     if Agency.objects.filter(code="nm-csc").exists():
         Practitioner.objects.filter(username__in=usernames).update(mfa_exempt=True)
         return Loaded(False, usernames)
     with transaction.atomic():
-        _load(timezone.localdate())
+        _load(timezone.localdate(), chronology=chronology)
     return Loaded(True, usernames)
 
 
-def _load(today: date) -> None:
+def _load(today: date, *, chronology: bool = True) -> None:
     def ago(**kwargs) -> date:
         return today - relativedelta(**kwargs)
 
@@ -433,6 +436,335 @@ def _load(today: date) -> None:
         "being left alone and are referring to children's social care; she agreed we could "
         "share what we know.",
         sharing_basis=SharingBasis.CONSENT,
+    )
+    if chronology:
+        _chronology(staff, riley, tyler, ago)
+
+
+def _chronology(staff: dict, riley, tyler, ago) -> None:
+    """Two years of the children's chronology, as nine agencies recorded it (each author
+    in the children's network today, so able to see them), with one entry amended and
+    one marked as entered in error to show an entry's history."""
+    both = [riley, tyler]
+    born = ago(months=10)  # Riley's date of birth
+
+    def at(day: date, hour: int, minute: int) -> datetime:
+        return datetime.combine(day, time(hour, minute))
+
+    # username, children, when, precision, kind, significance, summary, detail, outcome
+    entries = [
+        (
+            "housing",
+            [tyler],
+            ago(years=2),
+            "day",
+            "household_change",
+            "routine",
+            "Tenancy of Flat 3, 14 Bramble Close signed by Kerry Hartley; Jason Pike and "
+            "Tyler named as household members",
+            "",
+            "",
+        ),
+        (
+            "school",
+            [tyler],
+            ago(months=20),
+            "month",
+            "other",
+            "significant",
+            "Tyler's attendance 87% for the autumn term: nine sessions missed without a "
+            "reason, mostly Mondays",
+            "Letter sent home; mother said Tyler had had colds.",
+            "Attendance to be reviewed at half-term.",
+        ),
+        (
+            "police",
+            [tyler],
+            at(ago(months=19, days=4), 22, 15),
+            "time",
+            "incident",
+            "significant",
+            "Domestic incident at Bramble Close: neighbour reported shouting; verbal "
+            "argument between Kerry Hartley and Jason Pike, Tyler asleep upstairs",
+            "No injuries, no offences disclosed. DASH risk assessment: standard.",
+            "Notification sent to children's social care and the school.",
+        ),
+        (
+            "gp",
+            [tyler],
+            ago(months=17),
+            "day",
+            "appointment",
+            "routine",
+            "Tyler seen with his mother for recurrent headaches; examination normal. "
+            "Mother disclosed low mood",
+            "",
+            "Tyler: eyesight check advised. Mother: booked her own appointment.",
+        ),
+        (
+            "school",
+            [tyler],
+            ago(months=14),
+            "day",
+            "meeting",
+            "significant",
+            "Attendance meeting with Kerry Hartley: Tyler at 84% this year, often late; "
+            "attendance plan agreed",
+            "",
+            "Breakfast club place offered; review in six weeks.",
+        ),
+        (
+            "recovery",
+            [tyler],
+            ago(months=12),
+            "day",
+            "referral",
+            "routine",
+            "Kerry Hartley self-referred for help with her drinking; she is pregnant. "
+            "Assessment booked",
+            "",
+            "",
+        ),
+        (
+            "social.worker",
+            both,
+            ago(months=11, days=3),
+            "day",
+            "referral",
+            "significant",
+            "Pre-birth referral from maternity: domestic abuse history and the mother's "
+            "alcohol use; pre-birth assessment agreed",
+            "",
+            "Case opened; allocated to Ben Carter.",
+        ),
+        (
+            "health.visitor",
+            [riley],
+            born + timedelta(days=12),
+            "day",
+            "contact",
+            "routine",
+            "New birth visit: Riley feeding well, weight 3.1 kg; mother tired and low in "
+            "mood, father present",
+            "",
+            "Weekly visits agreed for the first month.",
+        ),
+        (
+            "gp",
+            [riley],
+            born + timedelta(weeks=8),
+            "day",
+            "appointment",
+            "routine",
+            "Eight-week baby check: examination normal; first immunisations given",
+            "",
+            "",
+        ),
+        (
+            "police",
+            both,
+            at(ago(months=8, days=5), 23, 40),
+            "time",
+            "incident",
+            "critical",
+            "Domestic incident at Bramble Close: Jason Pike arrested for assaulting Kerry "
+            "Hartley while she held Riley; Tyler saw it",
+            "Officers found Kerry with a cut lip; Riley unhurt. Tyler hid in his bedroom "
+            "and called his grandmother. DASH risk assessment: high.",
+            "Referred to MARAC; bail conditions not to contact Kerry or attend the address.",
+        ),
+        (
+            "social.worker",
+            both,
+            ago(months=8, days=4),
+            "day",
+            "meeting",
+            "critical",
+            "Strategy meeting (social care, police, health visiting, school, GP): "
+            "section 47 enquiries agreed for Riley and Tyler",
+            "",
+            "Children to stay with their mother under a safety plan; grandparents to help.",
+        ),
+        (
+            "health.visitor",
+            [riley],
+            ago(months=7, days=20),
+            "day",
+            "missed_appointment",
+            "routine",
+            "No answer at the planned home visit; card left and a new visit booked",
+            "",
+            "",
+        ),
+        (
+            "probation",
+            both,
+            ago(months=7, days=2),
+            "day",
+            "legal",
+            "significant",
+            "Jason Pike sentenced to a community order with a domestic-abuse programme "
+            "and a restraining order protecting Kerry Hartley",
+            "",
+            "Probation officer allocated; home-visit checks with children's social care.",
+        ),
+        (
+            "gp",
+            [riley],
+            ago(months=6, days=18),
+            "day",
+            "hospital",
+            "significant",
+            "A&E discharge letter: Riley seen at Northmoor General with a bruise to her "
+            "left cheek; mother said she rolled against the cot side",
+            "Bruising in a baby who is not yet mobile. Seen by the paediatrician; skeletal "
+            "survey normal.",
+            "The hospital referred to children's social care the same day.",
+        ),
+        (
+            "legal",
+            both,
+            ago(months=6),
+            "day",
+            "legal",
+            "significant",
+            "Care proceedings issued for Riley and Tyler; interim supervision orders made",
+            "",
+            "Children's guardian appointed; final hearing listed.",
+        ),
+        (
+            "recovery",
+            both,
+            ago(months=5, days=10),
+            "day",
+            "missed_appointment",
+            "routine",
+            "Kerry Hartley missed two key-work sessions; re-engaged after an outreach call",
+            "",
+            "",
+        ),
+        (
+            "school",
+            [tyler],
+            ago(months=5),
+            "month",
+            "other",
+            "significant",
+            "Tyler's attendance 79% this half-term; late most mornings and tired in class",
+            "",
+            "Raised at the core group; school to call home on each day of absence.",
+        ),
+        (
+            "housing",
+            both,
+            ago(months=4),
+            "day",
+            "household_change",
+            "routine",
+            "Tenancy of Flat 3, 14 Bramble Close ended; Kerry, Tyler and Riley moved to "
+            "27 Lark Rise, the maternal grandparents' home",
+            "",
+            "",
+        ),
+        (
+            "health.visitor",
+            [riley],
+            ago(months=3),
+            "day",
+            "contact",
+            "routine",
+            "Home visit at Lark Rise: Riley rolling and babbling; grandmother helping "
+            "with night feeds",
+            "",
+            "",
+        ),
+        (
+            "school",
+            [tyler],
+            ago(months=2),
+            "month",
+            "other",
+            "routine",
+            "Tyler's attendance 95% since the move to his grandparents'; settled in class",
+            "",
+            "",
+        ),
+        (
+            "health.visitor",
+            [riley],
+            ago(months=1, days=5),
+            "day",
+            "missed_appointment",
+            "routine",
+            "Did not attend the nine-to-twelve-month review at the clinic; rebooked",
+            "",
+            "",
+        ),
+        (
+            "social.worker",
+            both,
+            ago(weeks=3),
+            "day",
+            "contact",
+            "routine",
+            "Home visit: Riley and Tyler seen together; Tyler showed me his new bedroom "
+            "and said he feels safe at Nan's",
+            "",
+            "",
+        ),
+    ]
+    for (
+        username,
+        children,
+        when,
+        precision,
+        kind,
+        significance,
+        summary,
+        detail,
+        outcome,
+    ) in entries:
+        chronology.record_entry(
+            actor=staff[username],
+            children=children,
+            event_at=when,
+            event_precision=precision,
+            entry_type=kind,
+            significance=significance,
+            summary=summary,
+            detail=detail,
+            outcome=outcome,
+        )
+
+    # One amended (the weight misread from the clinic book)…
+    weight = chronology.record_entry(
+        actor=staff["health.visitor"],
+        children=[riley],
+        event_at=ago(months=2, days=3),
+        entry_type="appointment",
+        summary="Clinic weigh-in: Riley 6.4 kg, dropping from the 50th to the 25th centile",
+        outcome="Feeding advice given; weigh again in four weeks.",
+    )
+    chronology.amend_entry(
+        actor=staff["health.visitor"],
+        entry=weight,
+        reason="The weight was misread from the clinic book: it was 7.4 kg, on her centile",
+        summary="Clinic weigh-in: Riley 7.4 kg, following the 50th centile",
+        outcome="No concerns about her growth; next weigh-in at the review.",
+    )
+    # …and one entered in error (recorded on the wrong child's record).
+    wrong = chronology.record_entry(
+        actor=staff["gp"],
+        children=[tyler],
+        event_at=ago(weeks=6),
+        entry_type="appointment",
+        summary="Seen for an ear infection; antibiotics prescribed",
+    )
+    chronology.mark_entered_in_error(
+        actor=staff["gp"],
+        entry=wrong,
+        reason="Recorded on the wrong patient's record: this consultation was another "
+        "child's. Tyler was not seen that day.",
     )
 
 
