@@ -47,7 +47,8 @@ clean:
 # BENCH_SERVER, generated once and reused while its sizes and the generator are unchanged;
 # the figures are written into docs/benchmarks.md. The timed pass stops after
 # BENCH_MINUTES per size with the children measured so far (slow pages measure fewer).
-# The referral benchmark writes, so it works on a copy of threadline_bench it drops after.
+# The referral and chronology benchmarks write, so they work on a copy of threadline_bench
+# they drop after (the chronology one generates its 1,000,000 entries in the copy).
 BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
 BENCH_SAMPLES ?= 200
 BENCH_MINUTES ?= 15
@@ -67,6 +68,8 @@ bench: .venv/.installed
 	.venv/bin/python bench/referral_submit.py --database-url $(BENCH_SERVER)/threadline_bench \
 		--samples $(BENCH_SAMPLES) --budget-minutes $(BENCH_MINUTES) --explain 1 \
 		--json var/bench/referral-submit.json
+	.venv/bin/python bench/chronology_page.py --database-url $(BENCH_SERVER)/threadline_bench \
+		--samples 150 --budget-minutes $(BENCH_MINUTES) --json var/bench/chronology.json
 	.venv/bin/python bench/report.py var/bench/child-page-small.json \
 		var/bench/child-page-full.json --referral-submit var/bench/referral-submit.json \
-		--out docs/benchmarks.md
+		--chronology var/bench/chronology.json --out docs/benchmarks.md

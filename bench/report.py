@@ -2,13 +2,15 @@
 
     .venv/bin/python bench/report.py var/bench/child-page-small.json \\
         var/bench/child-page-full.json \\
-        --referral-submit var/bench/referral-submit.json --out docs/benchmarks.md
+        --referral-submit var/bench/referral-submit.json \\
+        --chronology var/bench/chronology.json --out docs/benchmarks.md
 
 Replaces what lies between the `<!-- bench:child-page -->` markers with the child-page
 figures and between the `<!-- bench:referral-submit -->` markers with the referral
-figures (adding the markers at the end the first time, the latter under a "Referral
-submission" heading), and leaves the rest of the page, written by people, alone. Either
-set of figures may be given alone.
+figures and between the `<!-- bench:chronology -->` markers with the chronology figures
+(adding the markers at the end the first time, the latter two under "Referral
+submission" and "Chronology" headings), and leaves the rest of the page, written by
+people, alone. Any set of figures may be given alone.
 """
 
 import argparse
@@ -23,6 +25,9 @@ TARGET = 1.10  # issue 3: policy + audit add at most 10% to the child page at 20
 REFERRAL_START = "<!-- bench:referral-submit:start -->"
 REFERRAL_END = "<!-- bench:referral-submit:end -->"
 REFERRAL_HEADING = "## Referral submission"
+CHRONOLOGY_START = "<!-- bench:chronology:start -->"
+CHRONOLOGY_END = "<!-- bench:chronology:end -->"
+CHRONOLOGY_HEADING = "## Chronology"
 
 
 def fmt_ms(value: float) -> str:
@@ -364,6 +369,84 @@ def render_referral(result: dict) -> str:
     return "\n".join(lines)
 
 
+def render_chronology(result: dict) -> str:
+    """The chronology figures (bench/chronology_page.py's JSON)."""
+    machine = result.get("machine") or benchenv.machine()
+    pg = result["server"]
+    data = result["data"]
+    readable = result["readable_by_social_worker"]
+    labels = {
+        "page": "`GET /people/<id>/chronology/` (signed in)",
+        "api": "`GET /api/v1/chronology-entries/?child=<id>` (token)",
+    }
+    lines = [
+        CHRONOLOGY_START,
+        "",
+        f"Measured {result['measured_at'][:10]} by `make bench` on {machine['nproc']} CPUs "
+        f"({machine['cpu']}), {machine['memory_gib']} GiB memory, Python "
+        f"{machine['python']}, {pg['version']} (shared_buffers {pg['shared_buffers']}), on a "
+        f"copy of `{result['database']}` made in {result['copy']['seconds']} s. Load average "
+        f"while measuring: {result['load_average']}.",
+        "",
+        f"Data: {data['entries']:,} entries across {data['children_with_entries']:,} children "
+        f"({data['people']:,} people, {data['cases']:,} cases), generated in "
+        f"{data['seconds']} s: {data['sampled_children']} sampled children with "
+        f"{data['entries_per_sampled_child']} entries each, one child with "
+        f"{data['export_child_entries']:,}, the others ≈ "
+        f"{data['other_children_mean_entries']:g} each. Tables: entries "
+        f"{data['entry_table_size']}, child index {data['entry_child_table_size']}. "
+        f"Readable by the allocated social worker: {readable['sampled_child']} of a sampled "
+        f"child's entries, {readable['export_child']:,} of the export child's.",
+        "",
+        "| request (first 50 entries, as the allocated social worker) | children | p50 ms "
+        "| p95 ms | page 4 p50 / p95 ms | SQL queries | target p95 ≤ 50 ms |",
+        "|---|--:|--:|--:|--:|--:|---|",
+    ]
+    for variant, r in result["results"].items():
+        verdict = "met" if r["within_target"] else "**missed**"
+        lines.append(
+            f"| {labels[variant]} | {r['n']} | {fmt_ms(r['p50_ms'])} | {fmt_ms(r['p95_ms'])} "
+            f"| {fmt_ms(r['later_page_p50_ms'])} / {fmt_ms(r['later_page_p95_ms'])} "
+            f"| {', '.join(map(str, r['queries']))} | {verdict} |"
+        )
+    lines += [
+        "",
+        "Queries per request by the child's chronology size (median time of a few children):",
+        "",
+        "| child's entries | page queries | page ms | API queries | API ms |",
+        "|---|--:|--:|--:|--:|",
+    ]
+    for label, row in result["query_scale"].items():
+        lines.append(
+            f"| {label} | {', '.join(map(str, row['page']['queries']))} "
+            f"| {fmt_ms(row['page']['median_ms'])} "
+            f"| {', '.join(map(str, row['api']['queries']))} | {fmt_ms(row['api']['median_ms'])} |"
+        )
+    for variant, r in result.get("export_child_queries", {}).items():
+        top = "; ".join(f"{q['ms']:.0f} ms at `{q['site']}`" for q in r["slowest"][:3])
+        lines += [
+            "",
+            f"{labels[variant]} for the export child: {fmt_ms(r['request_ms'])} ms, of which "
+            f"SQL {fmt_ms(r['sql_ms'])} ms; slowest queries: {top}.",
+        ]
+    lines += [
+        "",
+        f"Export of the export child's {readable['export_child']:,} readable entries through "
+        "`GET /people/<id>/chronology/export/?format=…`, end to end, once:",
+        "",
+        "| format | seconds | size MB | SQL queries | target ≤ 5 s |",
+        "|---|--:|--:|--:|---|",
+    ]
+    for fmt, r in result["exports"].items():
+        verdict = "met" if r["within_target"] else "**missed**"
+        lines.append(
+            f"| {fmt.upper()} | {r['seconds']:.2f} | {r['bytes'] / 1e6:.1f} | {r['queries']} "
+            f"| {verdict} |"
+        )
+    lines += ["", "Command (as run):", "", "```sh", result["command"], "```", "", CHRONOLOGY_END]
+    return "\n".join(lines)
+
+
 def replace_between(text: str, start: str, end: str, section: str, heading: str = "") -> str:
     if start in text and end in text:
         before, rest = text.split(start, 1)
@@ -377,10 +460,13 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--referral-submit", type=Path, help="referral_submit.py --json file", default=None
     )
+    parser.add_argument(
+        "--chronology", type=Path, help="chronology_page.py --json file", default=None
+    )
     parser.add_argument("--out", type=Path, default=benchenv.ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
-    if not args.results and not args.referral_submit:
-        parser.error("give child_page.py results, --referral-submit, or both")
+    if not args.results and not args.referral_submit and not args.chronology:
+        parser.error("give child_page.py results, --referral-submit or --chronology")
     text = args.out.read_text() if args.out.exists() else "# Benchmarks\n\n"
     if args.results:
         results = [json.loads(p.read_text()) for p in args.results]
@@ -393,6 +479,12 @@ def main(argv=None) -> int:
             text, REFERRAL_START, REFERRAL_END, render_referral(result), REFERRAL_HEADING
         )
         print(f"Wrote the referral-submission figures to {args.out}")
+    if args.chronology:
+        result = json.loads(args.chronology.read_text())
+        text = replace_between(
+            text, CHRONOLOGY_START, CHRONOLOGY_END, render_chronology(result), CHRONOLOGY_HEADING
+        )
+        print(f"Wrote the chronology figures to {args.out}")
     args.out.write_text(text)
     return 0
 
