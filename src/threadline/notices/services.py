@@ -157,18 +157,16 @@ def acknowledge(
     return recipient
 
 
-def _escalation_targets(recipient: NoticeRecipient) -> tuple[list[Agency], list[Practitioner]]:
-    """The recipient agency's safeguarding leads (but not the recipient: a lead who let
-    it lapse is no one to escalate to); its inbox if that leaves none."""
-    agency = recipient.agency or recipient.practitioner.agency
-    if agency is None:  # a practitioner of no agency (an administrator): no one above
-        return [], []
+def send_to_safeguarding(agency: Agency, *, excluding=None, **notice) -> Notice:
+    """A notice to the agency's active safeguarding leads (`excluding` one of them, by
+    id), or to its designated inbox if that leaves none: whoever answers for
+    safeguarding there sees it."""
     leads = list(
         Practitioner.objects.filter(
             agency=agency, role=Role.SAFEGUARDING_LEAD, is_active=True
-        ).exclude(pk=recipient.practitioner_id)
+        ).exclude(pk=excluding)
     )
-    return ([], leads) if leads else ([agency], [])
+    return send_notice(practitioners=leads, agencies=[] if leads else [agency], **notice)
 
 
 @transaction.atomic
@@ -191,13 +189,16 @@ def escalate(recipient_id, *, now: datetime | None = None) -> Notice | None:
     )
     if recipient is None:
         return None
-    agencies, leads = _escalation_targets(recipient)
-    if not agencies and not leads:
+    agency = recipient.agency or recipient.practitioner.agency
+    if agency is None:  # a practitioner of no agency (an administrator): no one above
         _stamp(recipient, escalated_at=now)
         return None
     notice = recipient.notice
     who = recipient.agency.name if recipient.agency else recipient.practitioner.get_full_name()
-    escalation = send_notice(
+    # Not to the recipient themselves: a lead who let it lapse is no one to escalate to.
+    escalation = send_to_safeguarding(
+        agency,
+        excluding=recipient.practitioner_id,
         notice_type=NoticeType.ESCALATION,
         title=f"Not acknowledged: {notice.title}",
         body=(
@@ -207,8 +208,6 @@ def escalate(recipient_id, *, now: datetime | None = None) -> Notice | None:
         ),
         child=notice.child,
         link=notice.link,
-        agencies=agencies,
-        practitioners=leads,
         escalation_of=recipient,
     )
     _stamp(recipient, escalated_at=now)

@@ -12,7 +12,7 @@ from threadline.audit.services import record_event
 from threadline.cases.models import Case
 from threadline.common.errors import invalid
 from threadline.notices.models import NoticeType
-from threadline.notices.services import send_notice
+from threadline.notices.services import send_notice, send_to_safeguarding
 from threadline.people.models import Person
 
 from . import policy
@@ -27,16 +27,6 @@ from .models import (
 
 BREAK_GLASS_MINUTES = 60
 ACCESS_GRANT_DAYS = 90
-
-
-def safeguarding_leads(agency: Agency):
-    return Practitioner.objects.filter(agency=agency, role=Role.SAFEGUARDING_LEAD, is_active=True)
-
-
-def _tell_safeguarding(agency: Agency, **notice) -> None:
-    """A notice to the agency's safeguarding leads, or to its inbox if it has none."""
-    leads = list(safeguarding_leads(agency))
-    send_notice(practitioners=leads, agencies=[] if leads else [agency], **notice)
 
 
 def owning_agency(person: Person) -> Agency:
@@ -188,7 +178,7 @@ def request_access(
         purpose=access.reason,
         request=request,
     )
-    _tell_safeguarding(
+    send_to_safeguarding(
         provider,
         notice_type=NoticeType.ACCESS_REQUEST,
         title=f"{actor.get_full_name()} asks to see {access.get_category_display().lower()} "
@@ -284,7 +274,7 @@ def break_glass(*, actor: Practitioner, person: Person, reason: str, request=Non
         purpose=glass.reason,
         request=request,
     )
-    _tell_safeguarding(
+    send_to_safeguarding(
         owning_agency(person),
         notice_type=NoticeType.BREAK_GLASS,
         title=f"Emergency access to {person.full_name} by {actor.get_full_name()}",
