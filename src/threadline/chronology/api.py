@@ -5,6 +5,7 @@ a child's chronology. No DELETE: nothing is ever deleted (405).
 
 Thin views over the same services and selectors as the web pages."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.urls import path, reverse
@@ -26,8 +27,9 @@ from threadline.common.api import (
     APIView,
     Forbidden,
     PreconditionRequired,
-    _flatten,
     check_if_match,
+    django_error_items,
+    drf_error_items,
     error_response,
     error_responses,
     etag_for,
@@ -174,18 +176,7 @@ def _bulk_refused(rows: dict[int, list[dict]]) -> Response:
 def _service_rows(rows: dict[int, dict], index: list[int]) -> dict[int, list[dict]]:
     """The service's problems (by row of what it was given, then field) by the request's
     row numbers (`index` maps them)."""
-    return {
-        index[row]: [
-            {
-                "field": None if name == "__all__" else name,
-                "code": e.code or "invalid",
-                "message": " ".join(e.messages),
-            }
-            for name, problems in errors.items()
-            for e in problems
-        ]
-        for row, errors in rows.items()
-    }
+    return {index[row]: django_error_items(ValidationError(errors)) for row, errors in rows.items()}
 
 
 class EntryBulk(APIView):
@@ -232,7 +223,7 @@ class EntryBulk(APIView):
                 parsed.append(serializer.validated_data)
                 index.append(row)
             else:
-                refused[row] = _flatten(serializer.errors)
+                refused[row] = drf_error_items(serializer.errors)
         if refused:
             refused |= _service_rows(services.check_entries(actor=request.user, rows=parsed), index)
             return _bulk_refused(refused)

@@ -27,23 +27,23 @@ from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 
 
-def _flatten(detail, field=None):
+def drf_error_items(detail, field=None):
     """DRF error detail (nested dicts/lists of ErrorDetail) → [{field, code, message}]."""
     if isinstance(detail, dict):
         return [
             e
             for key, value in detail.items()
-            for e in _flatten(
+            for e in drf_error_items(
                 value,
                 None if key == "non_field_errors" else key if field is None else f"{field}.{key}",
             )
         ]
     if isinstance(detail, list):
-        return [e for item in detail for e in _flatten(item, field)]
+        return [e for item in detail for e in drf_error_items(item, field)]
     return [{"field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
 
 
-def _from_django(error: DjangoValidationError) -> list[dict]:
+def django_error_items(error: DjangoValidationError) -> list[dict]:
     if hasattr(error, "error_dict"):
         return [
             {
@@ -87,7 +87,7 @@ def _audit_refusal(context, status_code: int) -> None:
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        return error_response(_from_django(exc), status.HTTP_400_BAD_REQUEST)
+        return error_response(django_error_items(exc), status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404 | exceptions.NotFound):
         _audit_refusal(context, 404)
         return error_response([{"field": None, "code": "not_found", "message": "Not found."}], 404)
@@ -99,7 +99,7 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        errors = _flatten(exc.detail)
+        errors = drf_error_items(exc.detail)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         errors = [
