@@ -9,7 +9,7 @@ with a query count that does not grow with the data; an export of 5,000 entries 
 or PDF ≤ 5 s.
 
 The bench database holds no chronology, and entries are written, so the script works on
-a copy, as bench/referral_submit.py does (its helpers): it clones the bench database
+a copy (benchenv.working_copy, as bench/referral_submit.py does): it clones the bench database
 (`CREATE DATABASE … TEMPLATE`), migrates the copy, generates the entries inside
 PostgreSQL (`INSERT … SELECT` over `generate_series`: no rows cross the wire, faster
 than COPY from Python), measures, and drops the copy. The bench database is only read.
@@ -45,11 +45,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import benchenv
-import referral_submit
 from child_page import QueryCounter, QueryTimer, summarise
+from referral_submit import postgres_settings
 
-# This script's copies: <bench database>_ch_<pid> (referral_submit's helpers read the mark).
-referral_submit.COPY_MARK = "_ch_"
+COPY_MARK = "_ch_"  # <bench database>_ch_<pid>: this script's copies
 
 TARGET_MS = 50.0
 EXPORT_TARGET_S = 5.0
@@ -498,7 +497,7 @@ def run(args, copy: dict) -> dict:
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "load_average": f"{load_before:.1f}→{load_after:.1f}",
         "machine": benchenv.machine(),
-        "server": referral_submit.postgres_settings(),
+        "server": postgres_settings(),
         "results": measured,
         "query_scale": scale,
         "export_child_queries": slowest,
@@ -572,31 +571,8 @@ def main(argv=None) -> int:
     if not benchenv.database_exists(args.database_url):
         raise SystemExit(f"No database {args.database_url}: run bench/generate.py first")
 
-    referral_submit.drop_stale_copies(args.database_url)
-    print(f"Copying {benchenv.database_name(args.database_url)} …", flush=True)
-    copy_url, copy_seconds = referral_submit.create_copy(args.database_url)
-    try:
-        benchenv.configure(copy_url)
-        repaired = referral_submit.repair_stale_apps()
-        migrations = referral_submit.migrate_copy()
-        copy = {
-            "name": benchenv.database_name(copy_url),
-            "seconds": round(copy_seconds, 1),
-            "migrations": migrations,
-            "rebuilt": repaired,
-        }
+    with benchenv.working_copy(args.database_url, mark=COPY_MARK, keep=args.keep_copy) as copy:
         result = run(args, copy)
-    finally:
-        from django.conf import settings
-
-        if settings.configured:
-            from django.db import connections
-
-            connections.close_all()
-        if args.keep_copy:
-            print(f"Kept the copy: {copy_url}")
-        else:
-            referral_submit.drop_copy(copy_url)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2, default=str))
     print_report(result)

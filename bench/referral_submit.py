@@ -46,7 +46,7 @@ import uuid
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import benchenv
 from child_page import (
@@ -64,7 +64,7 @@ LABELS = {
     "api": "API: POST /api/v1/referrals/",
 }
 TARGET_P95_MS = 100.0
-COPY_MARK = "_rs_"  # <bench database>_rs_<pid>: this script's copies
+COPY_MARK = "_rs_"  # <bench database>_rs_<pid>: this script's copies (benchenv.working_copy)
 
 CONCERNS = [
     "{name} came to school today with a bruise on the left cheek and another on the upper "
@@ -103,141 +103,6 @@ class QueryCounter:
         else:
             self.count += 1
         return execute(sql, params, many, context)
-
-
-# --- The copy -----------------------------------------------------------------------------
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
-
-
-def drop_stale_copies(source_url: str) -> None:
-    """Copies left by runs that were killed: the process that made them is gone and
-    nobody is connected to them. Others (a run in progress) are left alone."""
-    from psycopg import errors, sql
-
-    prefix = benchenv.database_name(source_url) + COPY_MARK
-    with benchenv.server_connect(source_url) as conn:
-        names = [
-            row[0]
-            for row in conn.execute(
-                "SELECT datname FROM pg_database WHERE starts_with(datname, %s)", [prefix]
-            )
-        ]
-        for name in names:
-            pid = name.removeprefix(prefix)
-            if not pid.isdigit() or _alive(int(pid)):
-                continue
-            try:
-                conn.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
-                print(f"Dropped {name}, left by an earlier run")
-            except errors.ObjectInUse:
-                pass
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def create_copy(source_url: str, tries: int = 6) -> tuple[str, float]:
-    """Clone the bench database; PostgreSQL refuses while anyone is connected to it
-    (it waits 5 s each time), so try a few times, then say who is connected."""
-    from psycopg import errors, sql
-
-    source = benchenv.database_name(source_url)
-    target = f"{source}{COPY_MARK}{os.getpid()}"
-    started = time.perf_counter()
-    with benchenv.server_connect(source_url) as conn:
-        strategy = sql.SQL(" STRATEGY FILE_COPY") if conn.info.server_version >= 150000 else None
-        statement = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-            sql.Identifier(target), sql.Identifier(source)
-        ) + (strategy or sql.SQL(""))
-        for attempt in range(1, tries + 1):
-            try:
-                conn.execute(statement)
-                break
-            except errors.ObjectInUse:
-                if attempt == tries:
-                    who = conn.execute(
-                        "SELECT usename, application_name, client_addr, state "
-                        "FROM pg_stat_activity WHERE datname = %s",
-                        [source],
-                    ).fetchall()
-                    raise SystemExit(
-                        f"Cannot copy {source}: others are connected to it ({who}). "
-                        "Run again when they are done."
-                    ) from None
-                print(f"  {source} is in use; waiting to copy it (attempt {attempt}/{tries})")
-    return with_database(source_url, target), time.perf_counter() - started
-
-
-def drop_copy(url: str) -> None:
-    from psycopg import sql
-
-    with benchenv.server_connect(url) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(benchenv.database_name(url))
-            )
-        )
-
-
-def repair_stale_apps() -> list[str]:
-    """Apps the copy records as migrated whose tables do not match the models (a
-    migration edited after the bench database was migrated): if those tables are empty,
-    migrate the app to zero so that `migrate` rebuilds it; if they hold rows, stop."""
-    from django.apps import apps
-    from django.core.management import call_command
-    from django.db import connection
-
-    introspection = connection.introspection
-    stale: dict[str, list[str]] = defaultdict(list)
-    with connection.cursor() as cursor:
-        tables = set(introspection.table_names(cursor))
-        for model in apps.get_models():
-            table = model._meta.db_table
-            if table not in tables or not model._meta.managed or model._meta.proxy:
-                continue
-            columns = {c.name for c in introspection.get_table_description(cursor, table)}
-            fields = {f.column for f in model._meta.local_concrete_fields}
-            if columns != fields:
-                stale[model._meta.app_label].append(
-                    f"{table} ({', '.join(sorted(columns ^ fields))})"
-                )
-    repaired = []
-    for app_label, mismatched in sorted(stale.items()):
-        models = [
-            m for m in apps.get_app_config(app_label).get_models() if m._meta.db_table in tables
-        ]
-        if any(m._default_manager.exists() for m in models):
-            raise SystemExit(
-                f"{app_label}'s tables do not match its models and hold rows: "
-                f"{'; '.join(mismatched)}. Regenerate the bench database."
-            )
-        call_command("migrate", app_label, "zero", verbosity=0)
-        repaired.append(f"{app_label}: {'; '.join(mismatched)}")
-    return repaired
-
-
-def migrate_copy() -> list[str]:
-    """Bring the copy to the code's schema (the bench database may predate the latest
-    migrations: `generate.py --if-needed` migrates it, this script never alters it)."""
-    from django.core.management import call_command
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    call_command("migrate", verbosity=0)
-    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
 
 
 # --- The children and their networks ------------------------------------------------------
@@ -1139,34 +1004,11 @@ def main(argv=None) -> int:
     if not benchenv.database_exists(args.database_url):
         raise SystemExit(f"No database {args.database_url}: run bench/generate.py first")
 
-    drop_stale_copies(args.database_url)
-    print(f"Copying {benchenv.database_name(args.database_url)} …", flush=True)
-    copy_url, copy_seconds = create_copy(args.database_url)
-    try:
-        # As production queues: a task row in the database, written once the referral's
-        # transaction commits (THREADLINE_ENV=local selects it too; this makes it explicit).
-        os.environ["TASKS_BACKEND"] = "django_tasks_db.DatabaseBackend"
-        benchenv.configure(copy_url)
-        repaired = repair_stale_apps()
-        migrations = migrate_copy()
-        copy = {
-            "name": benchenv.database_name(copy_url),
-            "seconds": round(copy_seconds, 1),
-            "migrations": migrations,
-            "rebuilt": repaired,
-        }
+    # As production queues: a task row in the database, written once the referral's
+    # transaction commits (THREADLINE_ENV=local selects it too; this makes it explicit).
+    os.environ["TASKS_BACKEND"] = "django_tasks_db.DatabaseBackend"
+    with benchenv.working_copy(args.database_url, mark=COPY_MARK, keep=args.keep_copy) as copy:
         result = run(args, args.database_url, copy)
-    finally:
-        from django.conf import settings
-
-        if settings.configured:
-            from django.db import connections
-
-            connections.close_all()
-        if args.keep_copy:
-            print(f"Kept the copy: {copy_url}")
-        else:
-            drop_copy(copy_url)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2, default=str))
