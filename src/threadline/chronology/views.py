@@ -3,18 +3,15 @@ render. Every route is about one child (`@requires` checks them and audits the p
 entries are read through the policy (`chronology_shared_with`)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from threadline.audit.models import AuditAction
-from threadline.audit.services import record_event
 from threadline.people.models import Person
 from threadline.sharing.policy import can_amend_entry, get_entry_for
-from threadline.sharing.routes import CONTRIBUTE, VIEW_PERSON, requires
+from threadline.sharing.routes import CONTRIBUTE, VIEW_PERSON, refuse, requires
 from threadline.web.pages import save_form
 
 from . import selectors, services
@@ -119,13 +116,7 @@ def _amendable(request, person: Person, entry_id):
     """The entry, for the recording agency's staff (403, audited, for other readers)."""
     entry = get_entry_for(request.user, entry_id, child=_child(person))
     if not can_amend_entry(request.user, entry):
-        record_event(
-            actor=request.user,
-            action=AuditAction.DENIED,
-            summary=f"Refused {request.method} {request.path}"[:500],
-            request=request,
-        )
-        raise PermissionDenied
+        raise refuse(request)
     return entry
 
 

@@ -1,7 +1,6 @@
 """Referral pages: thin views — form → one service call → redirect."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from threadline.sharing.routes import (
     LINK_CHILDREN,
     SIGNED_IN,
     VIEW_PERSON,
+    refuse,
     requires,
 )
 from threadline.web.pages import save_form
@@ -174,13 +174,7 @@ def referral_detail(request, referral_id):
 def referral_decide(request, referral_id):
     referral = selectors.get_referral_for(request.user, referral_id)
     if not can_decide_referral(request.user, referral):
-        record_event(
-            actor=request.user,
-            action=AuditAction.DENIED,
-            summary=f"Refused {request.method} {request.path}"[:500],
-            request=request,
-        )
-        raise PermissionDenied
+        raise refuse(request)
     if referral.status != ReferralStatus.AWAITING_DECISION:
         messages.info(request, "This referral has already been decided")
         return redirect("referral-detail", referral_id=referral.pk)
