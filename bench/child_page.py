@@ -63,12 +63,6 @@ def baseline_replacements() -> dict:
         case_selectors.withheld_involvements: lambda *, actor, case: 0,
         audit_services.record_event: lambda **kwargs: None,
     }
-    for optional in ("involvements_visible_to", "can_see_person"):
-        if hasattr(policy, optional):
-            replacements[getattr(policy, optional)] = {
-                "involvements_visible_to": lambda actor, case: case.involvements.all(),
-                "can_see_person": lambda actor, person: True,
-            }[optional]
     return replacements
 
 

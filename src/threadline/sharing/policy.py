@@ -171,10 +171,6 @@ def visible_among(actor: Practitioner, person_ids) -> set:
     return set(_checked_people(actor).filter(pk__in=ids).values_list("pk", flat=True))
 
 
-def can_see_person(actor: Practitioner, person: Person) -> bool:
-    return _checked_people(actor).filter(pk=person.pk).exists()
-
-
 def get_person_for(actor: Practitioner, person_id) -> Person:
     """The person, or 404 if the actor may not see them (or they do not exist)."""
     try:
@@ -268,12 +264,6 @@ def shared_records(
         about=lambda children: Q(**{f"{child_field}__in": children}),
     )
     return queryset.filter(_unless_restricted(actor, queryset.model, visible))
-
-
-def involvements_visible_to(actor: Practitioner, case: Case) -> QuerySet[Involvement]:
-    return shared_records(
-        actor, case.involvements.all(), agency_field="agency_id", child_field="case__child_id"
-    )
 
 
 def _entry_about(children) -> Q:
