@@ -14,6 +14,7 @@ from threadline.cases.models import Allocation, Case, Involvement
 from threadline.chronology.models import ChronologyEntry, EntryChild
 from threadline.people.models import (
     Address,
+    LocalReference,
     NameKind,
     Person,
     PersonKind,
@@ -110,6 +111,15 @@ class ResidenceFactory(factory.django.DjangoModelFactory):
     address = factory.SubFactory(AddressFactory)
     from_date = dt.date(2024, 1, 1)
     recorded_by = factory.SubFactory(PractitionerFactory)
+
+
+class LocalReferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LocalReference
+
+    person = factory.SubFactory(AdultFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    reference = factory.Sequence(lambda n: f"REF-{n:05d}")
 
 
 class RelationshipFactory(factory.django.DjangoModelFactory):

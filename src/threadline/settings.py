@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "threadline.notices",
     "threadline.referrals",
     "threadline.chronology",
+    "threadline.risks",
     "threadline.web",
 ]
 

@@ -408,6 +408,35 @@ def record_entry(
     return _save(actor, [prepared], request)[0]
 
 
+@transaction.atomic
+def record_observed_entry(
+    *,
+    actor: Practitioner,
+    child: Person,
+    event_at: dt.date,
+    entry_type: str,
+    summary: str,
+    detail: str = "",
+    significance: str = Significance.ROUTINE,
+) -> ChronologyEntry:
+    """An entry Threadline writes about a child because of a change the actor made (a
+    household change it evaluated): the service names the child, whom the actor need
+    not be able to see (an adult's move can touch a child the recorder does not know)."""
+    row = {
+        "children": [child],
+        "event_at": event_at,
+        "entry_type": entry_type,
+        "summary": summary,
+        "detail": detail,
+        "significance": significance,
+    }
+    prepared, errors = _prepare(actor, row, {child.pk: child})
+    if errors:
+        raise ValidationError(errors)
+    assert prepared is not None
+    return _save(actor, [prepared], None)[0]
+
+
 class RowsInvalid(ValidationError):
     """Some rows of a bulk request are invalid (nothing was saved): `rows` maps each bad
     row's index to its problems, by field."""

@@ -7,11 +7,13 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from threadline.agencies.models import Agency, Practitioner
 from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 from threadline.common.errors import invalid
+from threadline.risks import households
 
 from .models import (
     SYMMETRIC_TYPES,
@@ -21,6 +23,7 @@ from .models import (
     Person,
     PersonName,
     Relationship,
+    RelationshipType,
     Residence,
 )
 from .validators import normalise_nhs_number, normalise_postcode
@@ -242,7 +245,20 @@ def record_move(
         summary=f"Recorded address {address.postcode} from {from_date:%d %b %Y}",
         request=request,
     )
+    if to_date is None:
+        _look_at_new_household(actor, person, address, from_date)
     return residence
+
+
+def _look_at_new_household(actor: Practitioner, person: Person, address: Address, on: date):
+    """A move to a current address: Threadline looks at the household of every child it
+    touches (the person, if a child, and the children already living there)."""
+    children = [person] if person.is_child else []
+    children += households.children_living_at(address, on, excluding=person)
+    for child in children:
+        households.evaluate_household_change(
+            actor=actor, child=child, joined=person, moved_on=on, address=address
+        )
 
 
 @transaction.atomic
@@ -318,6 +334,13 @@ def add_relationship(
         summary=str(relationship),
         request=request,
     )
+    if child is not None and type == RelationshipType.HOUSEHOLD_MEMBER and to_date is None:
+        households.evaluate_household_change(
+            actor=actor,
+            child=child,
+            joined=relationship.other(child),
+            moved_on=from_date or timezone.localdate(),
+        )
     return relationship
 
 

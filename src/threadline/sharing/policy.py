@@ -22,7 +22,10 @@ by agencies a sharing agreement in force lets see that category, by a requester 
 access request for it was approved, and by a practitioner under break-glass; restricted
 rows only by the people named on them (`shared_records`). A chronology entry is such
 information about each child it is about, read by those who may see one of them
-(`chronology_visible_to`), and amended only by the agency that recorded it.
+(`chronology_visible_to`), and amended only by the agency that recorded it. A risk factor
+is such information about its subject and about every child it touches
+(`risks_visible_to`, `risks_shared_with`); the recording agency reviews and closes it, a
+closure signed off by its team manager or safeguarding lead.
 """
 
 from collections.abc import Callable
@@ -43,6 +46,7 @@ from threadline.people.models import Person, Relationship
 from threadline.people.phonetic import fold
 from threadline.people.validators import normalise_nhs_number
 from threadline.referrals.models import Referral
+from threadline.risks.models import RiskFactor
 
 from .models import (
     AccessRequest,
@@ -313,6 +317,68 @@ def can_amend_entry(actor: Practitioner, entry: ChronologyEntry) -> bool:
     """An entry is the recording agency's: only its staff amend it or mark it as entered
     in error (others who read it ask that agency)."""
     return actor.is_authenticated and actor.agency_id == entry.agency_id
+
+
+def agencies_sharing(actor: Practitioner, category: str) -> set:
+    """The agencies whose information of `category` the actor's agency reads today: its
+    own, and every provider of a sharing agreement in force for that category."""
+    if not actor.is_authenticated or actor.agency_id is None:
+        return set()
+    today = timezone.localdate()
+    providers = AgreementCategory.objects.filter(
+        category=category,
+        agreement__recipient_id=actor.agency_id,
+        agreement__from_date__lte=today,
+        agreement__to_date__gte=today,
+    ).values_list("agreement__provider_id", flat=True)
+    return {actor.agency_id, *providers}
+
+
+def risks_visible_to(actor: Practitioner) -> QuerySet[RiskFactor]:
+    """Every risk the actor may read: about a person they may see, and shared with them
+    by the `shared_records` rule (an access request or break-glass about a child covers
+    the risks about that child)."""
+    if not actor.is_authenticated or actor.agency_id is None:
+        return RiskFactor.objects.none()
+    sees_subject = Person.objects.filter(pk=OuterRef("subject_id")).filter(_person_reach(actor))
+    return shared_records(
+        actor,
+        RiskFactor.objects.filter(Exists(sees_subject)),
+        agency_field="source_agency_id",
+        child_field="subject_id",
+    )
+
+
+def risks_shared_with(
+    actor: Practitioner, risks: QuerySet[RiskFactor], *, child: Person
+) -> QuerySet[RiskFactor]:
+    """Of risks touching `child` (whom the actor may see: the page checked), those the
+    actor may read. A risk touching a child is information about that child: shared by
+    the `shared_records` rule, an access request or break-glass about the child covering
+    it, whoever its subject is."""
+    if not actor.is_authenticated or actor.agency_id is None:
+        return risks.none()
+
+    def about(children) -> Q:
+        return Q(Exists(Person.objects.filter(pk=child.pk, pk__in=children)))
+
+    visible = _shared_with(actor, agency_field="source_agency_id", about=about)
+    return risks.filter(_unless_restricted(actor, RiskFactor, visible))
+
+
+def can_change_risk(actor: Practitioner, risk: RiskFactor) -> bool:
+    """A risk is the recording agency's: only its staff review it or ask to close it."""
+    return actor.is_authenticated and actor.agency_id == risk.source_agency_id
+
+
+# Who signs off the closure of their agency's risks.
+RISK_SIGN_OFF_ROLES = (Role.TEAM_MANAGER, Role.SAFEGUARDING_LEAD)
+
+
+def can_sign_off_risks(actor: Practitioner) -> bool:
+    return (
+        actor.is_authenticated and actor.agency_id is not None and actor.role in RISK_SIGN_OFF_ROLES
+    )
 
 
 def find_for_break_glass(
