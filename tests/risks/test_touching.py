@@ -51,12 +51,13 @@ def test_the_childs_own_risks_come_first(world, homes, record_risk):
     assert [t.path for t in touching] == ["The child", "Mother — household member since 1 Feb 2025"]
 
 
-def test_closed_and_not_yet_identified_risks_do_not_touch(world, homes, record_risk):
+def test_a_closed_risk_touches_only_before_it_closed(world, homes, record_risk):
     risk = record_risk(identified_on=dt.date(2026, 1, 10))
     close_risk(actor=world.team_manager, risk=risk, rationale="Clean tests for six months")
     assert len(active_risks_for_child(world.child)) == 0
-    assert len(active_risks_for_child(world.child, as_of=dt.date(2026, 1, 9))) == 0
     assert len(active_risks_for_child(world.child, as_of=dt.date(2026, 6, 1))) == 1
+    # Identified later than the day asked about: known now, so it counts then.
+    assert len(active_risks_for_child(world.child, as_of=dt.date(2025, 12, 1))) == 1
 
 
 def test_an_unborn_child_is_touched_through_their_mothers_household(world, homes, record_risk):

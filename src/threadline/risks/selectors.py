@@ -78,8 +78,11 @@ class TouchingRisks:
 
 
 def active(as_of: date) -> Q:
-    """Risks active (or under review) on a day."""
-    return Q(identified_on__lte=as_of) & (Q(closed_on__isnull=True) | Q(closed_on__gt=as_of))
+    """Risks active (or under review) on a day: not closed by then. An agency records when
+    it identified a risk, not when the risk began, so a risk identified after `as_of` counts
+    too: what is known now about the people around the child then (a move recorded late
+    must still find the risk recorded since)."""
+    return Q(closed_on__isnull=True) | Q(closed_on__gt=as_of)
 
 
 def connections_of(child: Person, as_of: date) -> dict:
