@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "threadline.referrals",
     "threadline.chronology",
     "threadline.risks",
+    "threadline.orders",
     "threadline.web",
 ]
 
@@ -298,6 +299,17 @@ if NOTICE_DELIVERY_LEASE_SECONDS <= _MAIL_TIMEOUT:
 # Working hours for escalation (timescales/calendar.py), Europe/London.
 WORKING_DAY_START = dt.time(env_int("WORKING_DAY_START_HOUR", 9))
 WORKING_DAY_END = dt.time(env_int("WORKING_DAY_END_HOUR", 17))
+# Days the local authority is closed besides weekends and bank holidays (ISO dates,
+# comma-separated): they are not working days for any statutory timescale.
+LOCAL_CLOSURE_DAYS = frozenset(
+    dt.date.fromisoformat(day) for day in env_list("LOCAL_CLOSURE_DAYS", [])
+)
+# Statutory-clock figures local procedures change (timescales/rules.py names them):
+# CLOCK_FIGURES=SUPERVISION_ORDER_REVIEW_MONTHS=2,LEGAL_MEMORANDUM_WORKING_DAYS=10
+CLOCK_FIGURES = {
+    name.strip(): int(value)
+    for name, _, value in (item.partition("=") for item in env_list("CLOCK_FIGURES", []))
+}
 # A notice not acknowledged within this many working hours escalates to the recipient
 # agency's safeguarding lead.
 NOTICE_ACKNOWLEDGE_WORKING_HOURS = env_int("NOTICE_ACKNOWLEDGE_WORKING_HOURS", 8)

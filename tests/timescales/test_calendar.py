@@ -7,7 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from threadline.timescales.calendar import add_working_days, add_working_hours, is_working_day
+from threadline.timescales.calendar import (
+    add_months,
+    add_working_days,
+    add_working_hours,
+    is_working_day,
+)
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -98,3 +103,24 @@ def test_working_hours_that_never_open_are_refused(settings):
     settings.WORKING_DAY_END = dt.time(9)
     with pytest.raises(ImproperlyConfigured):
         add_working_hours(london(2026, 11, 30, 10), 1)
+
+
+def test_local_closure_days_are_not_working_days(settings):
+    settings.LOCAL_CLOSURE_DAYS = frozenset({dt.date(2026, 12, 29), dt.date(2026, 12, 30)})
+    assert not is_working_day(dt.date(2026, 12, 29))
+    # 24 December + 2 working days: the 31st (after Christmas and the closure), then 4 January.
+    assert add_working_days(dt.date(2026, 12, 24), 2) == dt.date(2027, 1, 4)
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (dt.date(2026, 3, 2), 12, dt.date(2027, 3, 2)),
+        (dt.date(2026, 11, 30), 3, dt.date(2027, 2, 28)),  # no 30 February: its last day
+        (dt.date(2027, 11, 30), 3, dt.date(2028, 2, 29)),  # a leap year
+        (dt.date(2027, 3, 2), -1, dt.date(2027, 2, 2)),  # a month before an expiry
+        (dt.date(2026, 12, 31), 1, dt.date(2027, 1, 31)),  # over the year end
+    ],
+)
+def test_calendar_months(day, months, expected):
+    assert add_months(day, months) == expected

@@ -12,6 +12,8 @@ from threadline.audit.services import record_event
 from threadline.common.errors import invalid
 from threadline.people.models import Person
 from threadline.sharing.models import AGENCY_CATEGORY, Confidentiality
+from threadline.timescales.models import EventKind
+from threadline.timescales.services import note_event
 
 from .models import Allocation, Case, Involvement
 
@@ -214,6 +216,13 @@ def allocate_social_worker(
         child=case.child,
         summary=f"Allocated to {social_worker} from {from_date:%d %b %Y}",
         request=request,
+    )
+    note_event(
+        key=f"allocation:{allocation.pk}",
+        child=case.child,
+        kind=EventKind.SOCIAL_WORKER_ALLOCATED,
+        occurred_at=from_date,
+        recorded_by=actor,
     )
     return allocation
 

@@ -17,6 +17,8 @@ from threadline.notices.services import send_notice
 from threadline.people.models import Person
 from threadline.sharing import policy
 from threadline.sharing.models import AGENCY_CATEGORY, Confidentiality, InformationCategory
+from threadline.timescales.models import EventKind
+from threadline.timescales.services import note_event
 
 from .models import TRANSITIONS, Factor, RiskFactor, RiskReview, RiskStatus
 
@@ -121,7 +123,32 @@ def record_risk(
         summary=f"Recorded a risk about {person.full_name}: {found.code} {found.label}",
         request=request,
     )
+    _review_due(risk, actor, "recorded")
     return risk
+
+
+def _review_due(risk: RiskFactor, actor: Practitioner, why: str) -> None:
+    """The clock's task to review the risk by its review date."""
+    note_event(
+        key=f"risk:{risk.pk}:review-due:{why}",
+        child=risk.subject,
+        kind=EventKind.RISK_REVIEW_SET,
+        occurred_at=timezone.now(),
+        recorded_by=actor,
+        risk_id=risk.pk,
+        review_date=risk.review_date,
+    )
+
+
+def _reviewed(risk: RiskFactor, actor: Practitioner, review: RiskReview) -> None:
+    note_event(
+        key=f"risk:{risk.pk}:reviewed:{review.pk}",
+        child=risk.subject,
+        kind=EventKind.RISK_REVIEWED,
+        occurred_at=timezone.now(),
+        recorded_by=actor,
+        risk_id=risk.pk,
+    )
 
 
 def _locked(actor: Practitioner, risk: RiskFactor) -> RiskFactor:
@@ -194,6 +221,8 @@ def review_risk(
         summary=f"Reviewed a risk about {risk.subject.full_name}: {risk.get_status_display()}",
         request=request,
     )
+    _reviewed(risk, actor, review)
+    _review_due(risk, actor, str(review.pk))
     return review
 
 
@@ -203,13 +232,14 @@ def _close(actor: Practitioner, risk: RiskFactor, request) -> RiskFactor:
     risk.closed_on = max(timezone.localdate(), risk.identified_on)
     risk.full_clean(exclude=["subject", "factor", "source_agency", "recorded_by"])
     risk.save()
-    RiskReview.objects.create(
+    review = RiskReview.objects.create(
         risk=risk,
         reviewed_by=actor,
         reviewed_on=risk.closed_on,
         notes=f"Closed: {risk.closure_rationale}",
         status=RiskStatus.CLOSED,
     )
+    _reviewed(risk, actor, review)
     record_event(
         actor=actor,
         action=AuditAction.UPDATE,

@@ -381,6 +381,17 @@ def can_sign_off_risks(actor: Practitioner) -> bool:
     )
 
 
+def can_record_order(actor: Practitioner, order_type: str) -> bool:
+    """Children's social care and local-authority legal services record a child's plans,
+    orders and proceedings; the police record police protection (and social care may)."""
+    if not actor.is_authenticated or actor.agency is None:
+        return False
+    kind = actor.agency.agency_type
+    if order_type == "police_protection" and kind == AgencyType.POLICE:
+        return True
+    return kind in (AgencyType.CHILDRENS_SOCIAL_CARE, AgencyType.LOCAL_AUTHORITY_LEGAL)
+
+
 def find_for_break_glass(
     *, nhs_number: str = "", name: str = "", date_of_birth=None
 ) -> Person | None:

@@ -2,7 +2,9 @@
 for statutory timescales and escalation.
 
 A working day is Monday to Friday except England and Wales bank holidays (the
-`holidays` package's England subdivision, which shares its bank holidays with Wales).
+`holidays` package's England subdivision, which shares its bank holidays with Wales) and
+the local closure days in LOCAL_CLOSURE_DAYS (e.g. the days between Christmas and New
+Year some councils close).
 Working hours are WORKING_DAY_START to WORKING_DAY_END, Europe/London."""
 
 import datetime as dt
@@ -20,7 +22,11 @@ def _bank_holidays(year: int) -> frozenset[dt.date]:
 
 
 def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+    return (
+        day.weekday() < 5
+        and day not in _bank_holidays(day.year)
+        and day not in settings.LOCAL_CLOSURE_DAYS
+    )
 
 
 def add_working_days(day: dt.date, days: int) -> dt.date:
@@ -31,6 +37,16 @@ def add_working_days(day: dt.date, days: int) -> dt.date:
         if is_working_day(day):
             days -= 1
     return day
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months later (or earlier), or the month's last day
+    if it has no such day: three months after 30 November is 28 (or 29) February."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
 
 
 def _hours() -> tuple[dt.time, dt.time]:

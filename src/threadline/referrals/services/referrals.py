@@ -26,6 +26,8 @@ from threadline.people.models import Person, PersonKind, Relationship, Relations
 from threadline.people.validators import normalise_nhs_number
 from threadline.sharing import policy
 from threadline.timescales.calendar import add_working_days, is_working_day
+from threadline.timescales.models import EventKind
+from threadline.timescales.services import note_event
 
 from .. import selectors
 from ..models import (
@@ -279,6 +281,16 @@ def make_referral(
         request=request,
     )
     _tell_front_door_and_network(referral)
+    note_event(
+        key=f"referral:{referral.pk}:received",
+        child=child,
+        kind=EventKind.REFERRAL_RECEIVED,
+        occurred_at=referral.received_at,
+        recorded_by=actor,
+        referral_id=referral.pk,
+        local_authority_id=referral.local_authority_id,
+        due_at=referral.decision_due_at,
+    )
     return referral
 
 
@@ -394,6 +406,16 @@ def decide_referral(
         request=request,
     )
     _tell_referrer(referral)
+    note_event(
+        key=f"referral:{referral.pk}:decided",
+        child=referral.child,
+        kind=EventKind.REFERRAL_DECIDED,
+        occurred_at=referral.decided_at,
+        recorded_by=actor,
+        referral_id=referral.pk,
+        decision=referral.decision,
+        received_on=timezone.localdate(referral.received_at),
+    )
     return referral
 
 

@@ -1,0 +1,207 @@
+"""The statutory clock: the rule catalogue (rules.py) applied to a child's events.
+
+`task_states` is the one computation: from a child's events up to a moment it says, for
+every rule an event triggered, when the task is due and whether (and by which event) it
+was done or made unnecessary. `sync_tasks` keeps the Task rows in line with it (one per
+rule and event, however often it runs); `replay` shows it as of a past day without
+writing anything, for a case recorded after the fact."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from threadline.agencies.models import Agency, AgencyType
+from threadline.cases.models import Allocation, Case
+
+from .models import ClockEvent, Task, TaskStatus
+from .rules import CONDITIONS, RULES_BY_TRIGGER, Owner, Rule
+
+
+@dataclass
+class TaskState:
+    rule: Rule
+    trigger: ClockEvent
+    due_on: dt.date
+    due_at: dt.datetime
+    status: str
+    closed_by: ClockEvent | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.rule.id}:{self.trigger.pk}"
+
+    def overdue_at(self, moment: dt.datetime) -> bool:
+        return self.status == TaskStatus.OPEN and self.due_at < moment
+
+
+def end_of_working_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, settings.WORKING_DAY_END, timezone.get_default_timezone())
+
+
+def _order(event: ClockEvent) -> tuple:
+    return (event.occurred_at, event.recorded_at or timezone.now())
+
+
+def task_states(events: Iterable[ClockEvent]) -> list[TaskState]:
+    """Every task the rules make of one child's events (any order), soonest due first."""
+    events = sorted(events, key=_order)
+    states = []
+    for i, event in enumerate(events):
+        later = events[i + 1 :]
+        for rule in RULES_BY_TRIGGER.get(event.kind, ()):
+            if rule.when and not CONDITIONS[rule.when][1](event, events):
+                continue
+
+            def same(other, rule=rule, event=event) -> bool:
+                return not rule.same or other.details.get(rule.same) == event.details.get(rule.same)
+
+            due_on, at = rule.due.moment(event.occurred_at, event.details)
+            closing = next(
+                (
+                    e
+                    for e in later
+                    if (e.kind in rule.satisfied_by or e.kind in rule.cancelled_by) and same(e)
+                ),
+                None,
+            )
+            status = TaskStatus.OPEN
+            if closing is not None:
+                done = closing.kind in rule.satisfied_by
+                status = TaskStatus.DONE if done else TaskStatus.CANCELLED
+            states.append(
+                TaskState(rule, event, due_on, at or end_of_working_day(due_on), status, closing)
+            )
+    return sorted(states, key=lambda s: s.due_at)
+
+
+def replay(child, *, as_of: dt.date) -> list[TaskState]:
+    """The tasks as they stood at the end of `as_of`, from the events recorded about the
+    child that happened by then (recorded then or since). Writes nothing."""
+    until = end_of_working_day(as_of).replace(hour=23, minute=59, second=59)
+    return task_states(ClockEvent.objects.filter(child=child, occurred_at__lte=until))
+
+
+def _owners(child_ids: set) -> tuple[dict, dict, dict]:
+    """For each child: the open case's local authority and allocated social worker; for
+    each local authority: its legal services. Three queries however many children."""
+    cases = {
+        c.child_id: c
+        for c in Case.objects.filter(child_id__in=child_ids, closed_on__isnull=True).select_related(
+            "local_authority"
+        )
+    }
+    workers = {
+        a.case.child_id: a.social_worker
+        for a in Allocation.objects.current()
+        .filter(case__in=cases.values())
+        .select_related("case", "social_worker")
+    }
+    areas = {c.local_authority.area for c in cases.values()}
+    legal = {
+        a.area: a
+        for a in Agency.objects.filter(
+            agency_type=AgencyType.LOCAL_AUTHORITY_LEGAL, area__in=areas
+        ).order_by("-name")
+    }
+    return cases, workers, legal
+
+
+def _owner(state: TaskState, cases: dict, workers: dict, legal: dict):
+    """(agency, practitioner) whose task it is."""
+    event, owner = state.trigger, state.rule.owner
+    case = cases.get(event.child_id)
+    authority = case.local_authority if case else None
+    if owner == Owner.FRONT_DOOR:
+        return event.details.get("local_authority_id") or (authority and authority.pk), None
+    if owner == Owner.RECORDER and event.recorded_by_id:
+        return event.recorded_by.agency_id, event.recorded_by_id
+    if owner == Owner.LEGAL and authority is not None:
+        found = legal.get(authority.area)
+        return (found.pk if found else authority.pk), None
+    worker = workers.get(event.child_id) if owner == Owner.SOCIAL_WORKER else None
+    return (authority.pk if authority else None), (worker.pk if worker else None)
+
+
+def sync_tasks(child_ids: Iterable, *, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Bring the children's Task rows in line with their events: create the tasks rules
+    now require, close those whose satisfying (or cancelling) event is recorded. Returns
+    (created, closed). A fixed number of queries per call, however many children."""
+    child_ids = set(child_ids)
+    now = now or timezone.now()
+    events: dict = {}
+    for event in ClockEvent.objects.filter(
+        child_id__in=child_ids, occurred_at__lte=now
+    ).select_related("recorded_by"):
+        events.setdefault(event.child_id, []).append(event)
+    existing = {
+        t.key: t
+        for t in Task.objects.filter(child_id__in=child_ids).only(
+            "id", "key", "status", "closed_by_id"
+        )
+    }
+    owners = _owners(child_ids)
+    new, changed = [], []
+    for child_events in events.values():
+        for state in task_states(child_events):
+            task = existing.get(state.key)
+            if task is None:
+                agency_id, owner_id = _owner(state, *owners)
+                new.append(
+                    Task(
+                        key=state.key,
+                        rule_id=state.rule.id,
+                        title=state.rule.title,
+                        child_id=state.trigger.child_id,
+                        trigger=state.trigger,
+                        due_on=state.due_on,
+                        due_at=state.due_at,
+                        owner_agency_id=agency_id,
+                        owner_id=owner_id,
+                        status=state.status,
+                        closed_by=state.closed_by,
+                        closed_at=now if state.closed_by else None,
+                    )
+                )
+            elif task.status != state.status:
+                task.status, task.closed_by = state.status, state.closed_by
+                task.closed_at = now if state.closed_by else None
+                changed.append(task)
+    Task.objects.bulk_create(new, ignore_conflicts=True)
+    Task.objects.bulk_update(changed, ["status", "closed_by", "closed_at"])
+    return len(new), sum(1 for t in changed if t.status != TaskStatus.OPEN)
+
+
+def open_case_children() -> Iterable:
+    """The ids of every child with an open case, for a full re-evaluation."""
+    return Case.objects.filter(closed_on__isnull=True).values_list("child_id", flat=True)
+
+
+def sync_all(*, chunk: int = 500, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Re-evaluate every open case (and any child with an open task), `chunk` children a
+    time."""
+    ids = set(open_case_children()) | set(
+        Task.objects.filter(status=TaskStatus.OPEN).values_list("child_id", flat=True)
+    )
+    ordered = sorted(ids, key=str)
+    created = closed = 0
+    for start in range(0, len(ordered), chunk):
+        c, d = sync_tasks(ordered[start : start + chunk], now=now)
+        created, closed = created + c, closed + d
+    return created, closed
+
+
+def open_tasks_for(child) -> list[Task]:
+    """What is due next for a child: open tasks, soonest first."""
+    return list(
+        Task.objects.filter(child=child, status=TaskStatus.OPEN)
+        .select_related("owner", "owner_agency")
+        .order_by("due_at")
+    )
+
+
+def overdue(now: dt.datetime | None = None) -> Q:
+    return Q(status=TaskStatus.OPEN, due_at__lt=now or timezone.now())
