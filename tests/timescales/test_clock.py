@@ -3,8 +3,11 @@ dates in working days or months; the satisfying event closes them; evaluating ag
 never duplicates; a past day can be replayed; overdue tasks escalate once."""
 
 import datetime as dt
+import io
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from threadline.notices.models import NoticeRecipient
@@ -13,7 +16,7 @@ from threadline.referrals.services import decide_referral
 from threadline.risks import services as risks
 from threadline.timescales import clock
 from threadline.timescales.models import Task
-from threadline.timescales.rules import RULES
+from threadline.timescales.rules import RULES, catalogue_markdown
 from threadline.timescales.services import escalate_overdue_tasks, record_meeting_or_assessment
 
 MADE = dt.date(2026, 3, 2)  # a Monday
@@ -187,3 +190,20 @@ def test_a_risk_has_a_review_task_that_a_review_closes(world):
         "done",
         "open",
     ]
+
+
+def test_docs_rules_md_is_the_catalogue():
+    """docs/rules.md is generated: regenerate it with `threadline clock rules`."""
+    written = (Path(__file__).parents[2] / "docs" / "rules.md").read_text()
+    assert written.strip() == catalogue_markdown().strip()
+
+
+def test_the_command_replays_a_day(world, supervision_order):
+    out = io.StringIO()
+    call_command(
+        "clock", "evaluate", "--as-of", "2026-03-25", "--child", str(world.child.pk), stdout=out
+    )
+    assert (
+        "OVERDUE    Hold a child-protection conference to decide whether a plan is needed"
+        in out.getvalue()
+    )

@@ -42,11 +42,13 @@ from threadline.agencies.models import Agency, AgencyType, Practitioner, Role
 from threadline.cases.models import Allocation, Case, Involvement
 from threadline.chronology.models import ChronologyEntry, EntryChild
 from threadline.notices.models import NoticeRecipient
+from threadline.orders.models import LegalOrder
 from threadline.people.models import Person, Relationship
 from threadline.people.phonetic import fold
 from threadline.people.validators import normalise_nhs_number
 from threadline.referrals.models import Referral
 from threadline.risks.models import RiskFactor
+from threadline.timescales.models import Task
 
 from .models import (
     AccessRequest,
@@ -379,6 +381,23 @@ def can_sign_off_risks(actor: Practitioner) -> bool:
     return (
         actor.is_authenticated and actor.agency_id is not None and actor.role in RISK_SIGN_OFF_ROLES
     )
+
+
+def orders_visible_to(actor: Practitioner) -> QuerySet[LegalOrder]:
+    """A child's legal status is for every agency that may see the child: knowing that a
+    child is on a plan or under an order, and who is responsible, is what keeps them safe."""
+    if not actor.is_authenticated or actor.agency_id is None:
+        return LegalOrder.objects.none()
+    sees_child = Person.objects.filter(pk=OuterRef("child_id")).filter(_person_reach(actor))
+    return LegalOrder.objects.filter(Exists(sees_child))
+
+
+def tasks_visible_to(actor: Practitioner) -> QuerySet[Task]:
+    """The statutory clock's tasks about people the actor may see, and their own."""
+    if not actor.is_authenticated or actor.agency_id is None:
+        return Task.objects.none()
+    sees_child = Person.objects.filter(pk=OuterRef("child_id")).filter(_person_reach(actor))
+    return Task.objects.filter(Q(Exists(sees_child)) | Q(owner=actor))
 
 
 def can_record_order(actor: Practitioner, order_type: str) -> bool:

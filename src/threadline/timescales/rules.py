@@ -39,6 +39,17 @@ def figure(name: str, default: int) -> int:
     return int(settings.CLOCK_FIGURES.get(name, default))
 
 
+# What the dates in an event's details are, for the catalogue's wording.
+BASES = {
+    "due_at": "the referral's decision deadline (17:00 the next working day; the same day "
+    "if urgent)",
+    "received_on": "the day the referral was received",
+    "ends_on": "the day the order ends",
+    "ends_at": "the moment police protection ends",
+    "review_date": "the risk's review date",
+}
+
+
 @dataclass(frozen=True)
 class Due:
     """How a rule's due date is counted from its event: working days or calendar months
@@ -70,16 +81,17 @@ class Due:
         return start, None
 
     def describe(self) -> str:
-        after = f"the event's {self.base.replace('_', ' ')}" if self.base else "the event"
+        after = BASES[self.base] if self.base else "the event"
         if self.working_days:
-            return f"{self._n(self.working_days)} working days after {after}"
+            n = self._n(self.working_days)
+            return f"{n} working day{'s' if n != 1 else ''} after {after}"
         if self.months:
             n = self._n(self.months)
             return f"{n} month{'s' if n != 1 else ''} after {after}"
         if self.months_before:
             n = self._n(self.months_before)
             return f"{n} month{'s' if n != 1 else ''} before {after}"
-        return f"On {after}"
+        return f"By {after}"
 
 
 @dataclass(frozen=True)
@@ -176,7 +188,8 @@ RULES: tuple[Rule, ...] = (
         Due(base="due_at"),  # 17:00 the next working day; the same day if urgent
         Owner.FRONT_DOOR,
         (E.REFERRAL_DECIDED,),
-        f"{WT}, chapter 3, paragraph 146: a decision within one working day of a referral",
+        f"{WT}, chapter 3 (referral): the local authority decides within one working day "
+        "what response is needed, and tells the referrer",
         same="referral_id",
     ),
     Rule(
@@ -186,7 +199,7 @@ RULES: tuple[Rule, ...] = (
         Due(working_days=45, base="received_on"),
         Owner.SOCIAL_WORKER,
         (E.ASSESSMENT_COMPLETED,),
-        f"{WT}, chapter 3, paragraph 169: within 45 working days of the referral",
+        f"{WT}, chapter 3 (assessment): no longer than 45 working days from the referral",
         when="assess",
     ),
     Rule(
@@ -196,17 +209,19 @@ RULES: tuple[Rule, ...] = (
         Due(working_days=15),
         Owner.SOCIAL_WORKER,
         (E.INITIAL_CONFERENCE,),
-        f"{WT}, chapter 3, paragraph 219: within 15 working days of the strategy discussion",
+        f"{WT}, chapter 3 (initial child protection conferences): within 15 working days of "
+        "the strategy discussion at which section 47 enquiries began",
         when="section_47",
     ),
     Rule(
         "first-core-group",
         "Hold the first core group meeting",
         (E.INITIAL_CONFERENCE,),
-        Due(working_days=10),
+        Due(working_days=10, setting="FIRST_CORE_GROUP_WORKING_DAYS"),
         Owner.SOCIAL_WORKER,
         (E.CORE_GROUP,),
-        f"{WT}, chapter 3, paragraph 227: within 10 working days of the initial conference",
+        "Local safeguarding procedures (a common default, not a Working Together figure): "
+        "within 10 working days of the initial conference",
         when="plan_made",
         cancelled_by=(E.PLAN_ENDED,),
     ),
@@ -217,7 +232,8 @@ RULES: tuple[Rule, ...] = (
         Due(months=3),
         Owner.SOCIAL_WORKER,
         (E.REVIEW_CONFERENCE,),
-        f"{WT}, chapter 3, paragraph 232: within three months of the initial conference",
+        f"{WT}, chapter 3 (child protection review conferences): within three months of the "
+        "initial conference",
         when="plan_made",
         cancelled_by=(E.PLAN_ENDED,),
     ),
@@ -228,7 +244,8 @@ RULES: tuple[Rule, ...] = (
         Due(months=6),
         Owner.SOCIAL_WORKER,
         (E.REVIEW_CONFERENCE,),
-        f"{WT}, chapter 3, paragraph 232: then at intervals of not more than six months",
+        f"{WT}, chapter 3 (child protection review conferences): then at intervals of not "
+        "more than six months",
         when="plan_continues",
         cancelled_by=(E.PLAN_ENDED,),
     ),
@@ -260,7 +277,7 @@ RULES: tuple[Rule, ...] = (
         Due(months=6),
         Owner.SOCIAL_WORKER,
         (E.LOOKED_AFTER_REVIEW,),
-        "Care Planning, Placement and Case Review (England) Regulations 2010, regulation 33(3)",
+        "Care Planning, Placement and Case Review (England) Regulations 2010, regulation 33(2)",
         when="later_review",
         cancelled_by=(E.LOOKED_AFTER_ENDED,),
     ),
@@ -336,7 +353,8 @@ RULES: tuple[Rule, ...] = (
         Due(base="ends_on"),
         Owner.LOCAL_AUTHORITY,
         (E.EPO_ENDED,),
-        "Children Act 1989, section 45(1) and (5): at most 8 days, one extension of at most 7",
+        "Children Act 1989, section 45(1), (4) to (6): at most 8 days, and one extension of "
+        "at most 7",
         same="order_id",
     ),
     Rule(
@@ -367,3 +385,47 @@ RULES_BY_TRIGGER: dict[str, list[Rule]] = {}
 for _rule in RULES:
     for _kind in _rule.triggers:
         RULES_BY_TRIGGER.setdefault(_kind, []).append(_rule)
+
+
+def describe_rule(rule: Rule) -> dict:
+    """A rule in words, as the catalogue page, the API and docs/rules.md show it."""
+    kinds = dict(E.choices)
+    return {
+        "id": rule.id,
+        "title": rule.title,
+        "trigger": " or ".join(kinds[k] for k in rule.triggers),
+        "applies": CONDITIONS[rule.when][0] if rule.when else "always",
+        "due": rule.due.describe(),
+        "owner": OWNER_LABELS[rule.owner],
+        "done_when": " or ".join(kinds[k] for k in rule.satisfied_by),
+        "not_needed_when": " or ".join(kinds[k] for k in rule.cancelled_by),
+        "setting": rule.due.setting,
+        "source": rule.source,
+    }
+
+
+def catalogue_markdown() -> str:
+    """docs/rules.md: generated by `threadline clock rules`, checked by the tests."""
+    lines = [
+        "# The rule catalogue",
+        "",
+        "Generated from `src/threadline/timescales/rules.py` by `threadline clock rules`;",
+        "do not edit by hand. Each rule turns an event into a task with an owner and a due",
+        "date (working days exclude weekends, England and Wales bank holidays and",
+        "LOCAL_CLOSURE_DAYS). docs/rule-sources.md has the research behind the sources.",
+        "",
+    ]
+    for rule in RULES:
+        d = describe_rule(rule)
+        lines += [f"## {d['title']}", "", f"`{d['id']}`", ""]
+        lines += [
+            f"- **Starts:** {d['trigger']}"
+            + ("" if d["applies"] == "always" else f", when {d['applies']}"),
+            f"- **Due:** {d['due']}" + (f" (setting `{d['setting']}`)" if d["setting"] else ""),
+            f"- **Whose task:** {d['owner']}",
+            f"- **Done when:** {d['done_when']}",
+        ]
+        if d["not_needed_when"]:
+            lines.append(f"- **No longer needed when:** {d['not_needed_when']}")
+        lines += [f"- **Source:** {d['source']}", ""]
+    return "\n".join(lines)

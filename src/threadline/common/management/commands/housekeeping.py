@@ -4,6 +4,7 @@ from threadline.audit.anchor import write_anchor
 from threadline.common.api import forget_old_idempotency_records
 from threadline.notices.services import escalate_overdue
 from threadline.notices.tasks import queue_due_deliveries
+from threadline.timescales.services import escalate_overdue_tasks
 
 
 class Command(BaseCommand):
@@ -11,7 +12,8 @@ class Command(BaseCommand):
         "Routine upkeep, to run from the scheduler every few minutes: anchor the audit "
         "chain, forget API idempotency records older than a day (they hold copies of "
         "personal data), queue a delivery run for notice emails that are due (in case a "
-        "worker died mid-run) and escalate notices overdue for acknowledgement."
+        "worker died mid-run), escalate notices overdue for acknowledgement and tasks overdue "
+        "on the statutory clock."
     )
 
     def handle(self, *args, **options):
@@ -19,7 +21,9 @@ class Command(BaseCommand):
         forgotten = forget_old_idempotency_records()
         due = queue_due_deliveries()
         escalated = escalate_overdue()
+        tasks = escalate_overdue_tasks()
         self.stdout.write(
             f"Anchored audit row {seq}; forgot {forgotten} idempotency records; "
-            f"{due} notice emails due; escalated {escalated} unacknowledged notices."
+            f"{due} notice emails due; escalated {escalated} unacknowledged notices and "
+            f"{tasks} overdue tasks."
         )
