@@ -361,6 +361,7 @@ SPECTACULAR_SETTINGS = {
         "InformationCategoryEnum": "threadline.sharing.models.InformationCategory",
         # A referral's `categories` are categories of concern.
         "ConcernCategoryEnum": "threadline.referrals.models.ConcernCategory",
+        "RiskStatusEnum": "threadline.risks.models.RiskStatus",
     },
 }
 

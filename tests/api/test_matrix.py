@@ -10,8 +10,11 @@ administrator without an agency; the local authority's safeguarding lead; an aud
 For a list, SHOWN means 200 with the record in it and HIDDEN 200 without it (a list's
 way of saying 404). Writes send a valid body, so that only permission decides."""
 
+import datetime as dt
+
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from threadline.audit.models import AuditEvent
@@ -21,6 +24,7 @@ from threadline.common.api import etag_for
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
 from threadline.people.models import Relationship
+from threadline.risks.services import close_risk, record_risk
 from threadline.sharing.models import (
     AccessRequest,
     AccessRequestStatus,
@@ -94,6 +98,12 @@ READS = {
     "chronology_entries_list": ("entry", {"child": "child"}, IN_REACH_LIST_OF),
     "chronology_entries_retrieve": ("entry", {}, IN_REACH),
     "chronology_entries_export": ("entry", {"child": "child"}, IN_REACH),
+    # A social worker's risk about the child (social care's information, shared with
+    # health visiting); the census factors are not case data.
+    "risk_factors_list": ("risk", {}, IN_REACH_LIST),
+    "risk_factors_retrieve": ("risk", {}, IN_REACH),
+    "people_active_risks_retrieve": ("person", {}, IN_REACH),
+    "assessment_factors_list": ("factor", {}, ALL_SHOWN),
 }
 
 HOLDER = row(201, 403, 404, 404, 201, 201)  # changes for the case-holding authority
@@ -135,6 +145,13 @@ WRITES = {
     "chronology_entries_bulk_create": (None, row(201, 201, 400, 403, 201, 201)),
     "chronology_entries_partial_update": ("entry", row(200, 403, 404, 404, 200, 200)),
     "chronology_entries_entered_in_error_create": ("entry", row(200, 403, 404, 404, 200, 200)),
+    # Anyone with an agency records a risk about someone they can see; only the recording
+    # agency (social care) reviews or closes it, and only its team managers and
+    # safeguarding leads sign off a closure someone else asked for.
+    "risk_factors_create": (None, row(201, 201, 400, 403, 201, 201)),
+    "risk_factors_review_create": ("risk", row(200, 403, 404, 404, 200, 200)),
+    "risk_factors_close_create": ("risk", row(200, 403, 404, 404, 200, 200)),
+    "risk_factors_sign_off_create": ("risk_awaiting", row(403, 403, 404, 404, 200, 403)),
 }
 # Writes by which the outsider may succeed: its own new record, and break-glass.
 OUTSIDER_MAY_WRITE = {"people_create", "people_break_glass_create"}
@@ -226,6 +243,19 @@ class Records:
             return ChronologyEntryFactory(
                 agency=world.social_care, author=world.social_worker, children=[world.child]
             ).pk
+        if kind in {"risk", "risk_awaiting"}:
+            risk = record_risk(
+                actor=world.social_worker,
+                subject=world.child,
+                factor="16A",
+                evidence="Nappy rash untreated for weeks",
+                review_date=timezone.localdate() + dt.timedelta(days=90),
+            )
+            if kind == "risk_awaiting":
+                close_risk(actor=world.social_worker, risk=risk, rationale="Treated; seen weekly")
+            return risk.pk
+        if kind == "factor":
+            return "16A"
         if kind == "audit_event":
             return record_event(
                 actor=world.health_visitor,
@@ -242,7 +272,7 @@ def fill(path: str, record_id) -> str:
 
 
 # How a list names its records, where not by `id`.
-ID_FIELDS = {"audit_event": "seq", "household": "residents"}
+ID_FIELDS = {"audit_event": "seq", "household": "residents", "factor": "code"}
 
 
 def outcome(response, record_id, id_field: str) -> int | str:
@@ -274,6 +304,7 @@ def test_read_matrix(world, api_client_for, operation, persona):
 def valid_body(operation: str, world, actor) -> dict:
     """A body that would succeed for someone allowed to make the change."""
     child, today = str(world.child.pk), "2025-06-02"
+    review_date = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
     chronology_entry = {
         "children": [child],
         "event_at": today,
@@ -355,6 +386,19 @@ def valid_body(operation: str, world, actor) -> dict:
             "reason": "The bruise was later confirmed",
         },
         "chronology_entries_entered_in_error_create": {"reason": "Recorded on the wrong child"},
+        "risk_factors_create": {
+            "subject": child,
+            "factor": "16A",
+            "evidence": "Nappy rash untreated for weeks",
+            "review_date": review_date,
+        },
+        "risk_factors_review_create": {
+            "notes": "Seen at home; rash healing",
+            "next_review_date": review_date,
+            "status": "active",
+        },
+        "risk_factors_close_create": {"rationale": "Treated; seen weekly"},
+        "risk_factors_sign_off_create": {},
     }[operation]
 
 
@@ -380,7 +424,7 @@ def test_write_matrix(world, api_client_for, operation, persona):
 CHILD_READS = sorted(
     op
     for op, (kind, _, _) in READS.items()
-    if kind in {"person", "residence", "household", "relationship", "case", "entry"}
+    if kind in {"person", "residence", "household", "relationship", "case", "entry", "risk"}
 )
 CASE_READS = {"cases_list", "cases_retrieve"}
 
@@ -444,8 +488,8 @@ def test_reads_of_case_data_are_audited(world, api_client_for):
     """Every read the matrix allows that shows case data writes an audit row."""
     records = Records(world)
     for operation, (kind, query, expected) in READS.items():
-        if kind in {"agency", "practitioner", "agreement"}:
-            continue  # the directory and the register: not case data
+        if kind in {"agency", "practitioner", "agreement", "factor"}:
+            continue  # the directory, the register and the census factors: not case data
         persona = next(p for p in PERSONAS if expected[p] in (200, SHOWN))
         actor = getattr(world, persona)
         record_id = records.id(kind)

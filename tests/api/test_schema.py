@@ -1,8 +1,11 @@
 """The OpenAPI schema is valid and complete: every operation answers every persona
 without a server error, and only with status codes the schema documents."""
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 
@@ -10,6 +13,7 @@ from threadline.audit.models import AuditEvent
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
 from threadline.people.models import Relationship
+from threadline.risks.services import record_risk
 from threadline.sharing.models import AccessRequest, SharingAgreement
 
 from ..factories import ChronologyEntryFactory, ReferralFactory, ResidenceFactory
@@ -66,6 +70,14 @@ def fill(world):
         "/api/v1/chronology-entries/": ChronologyEntryFactory(
             agency=world.social_care, author=world.social_worker, children=[world.child]
         ).pk,
+        "/api/v1/risk-factors/": record_risk(
+            actor=world.social_worker,
+            subject=world.child,
+            factor="16A",
+            evidence="Nappy rash untreated for weeks",
+            review_date=timezone.localdate() + dt.timedelta(days=90),
+        ).pk,
+        "/api/v1/assessment-factors/": None,
     }
 
     def filled(path: str) -> str:

@@ -97,6 +97,24 @@ class AgencyField(TextField):
         return agency
 
 
+class AgencyListField(TextField):
+    """Agencies by id or code, separated by commas."""
+
+    default_error_messages = {"unknown_agency": "There is no agency with id or code {value}."}
+
+    def to_internal_value(self, data) -> tuple:
+        value = super().to_internal_value(data)
+        agencies = []
+        for part in (p.strip() for p in value.split(",")):
+            if not part:
+                continue
+            agency = find_agency(part)
+            if agency is None:
+                raise self.fail("unknown_agency", value=part[:40])
+            agencies.append(agency.pk)
+        return tuple(agencies)
+
+
 class PractitionerField(serializers.UUIDField):
     """An active practitioner named by id."""
 

@@ -13,10 +13,10 @@ from rest_framework import serializers
 
 from threadline.agencies.serializers import (
     AgencyField,
+    AgencyListField,
     AgencySummarySerializer,
     PractitionerField,
     PractitionerSummarySerializer,
-    find_agency,
 )
 from threadline.common.api import TextField
 from threadline.people.serializers import PersonSummarySerializer
@@ -277,24 +277,6 @@ class InErrorInputSerializer(serializers.Serializer):
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class AgencyListField(TextField):
-    """Agencies by id or code, separated by commas."""
-
-    default_error_messages = {"unknown_agency": "There is no agency with id or code {value}."}
-
-    def to_internal_value(self, data) -> tuple:
-        value = super().to_internal_value(data)
-        agencies = []
-        for part in (p.strip() for p in value.split(",")):
-            if not part:
-                continue
-            agency = find_agency(part)
-            if agency is None:
-                raise self.fail("unknown_agency", value=part[:40])
-            agencies.append(agency.pk)
-        return tuple(agencies)
-
-
 class _RangeQuery(serializers.Serializer):
     """`from` and `to` (reserved words in Python, so declared under other names)."""
 

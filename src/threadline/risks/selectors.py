@@ -203,22 +203,35 @@ def get_risk_record(*, actor: Practitioner, risk_id, request=None) -> RiskFactor
 
 
 def list_risks(
-    *, actor: Practitioner, subject=None, status: str = "", factor: str = "", request=None
+    *,
+    actor: Practitioner,
+    subject=None,
+    status: str = "",
+    factor: str = "",
+    agencies=(),
+    request=None,
 ) -> QuerySet[RiskFactor]:
-    """The risks the actor may read, newest first, filtered; listing is audited."""
+    """The risks the actor may read, newest first, filtered (`agencies`: source agency
+    ids); listing is audited with the filters."""
     risks = policy.risks_visible_to(actor).select_related(*_SHOWN_WITH)
+    terms = []
     if subject is not None:
         risks = risks.filter(subject=subject)
+        terms.append(f"about {subject.full_name}")
     if status:
         risks = risks.filter(status=status)
+        terms.append(f"status {status}")
     if factor:
         risks = risks.filter(factor_id=factor)
+        terms.append(f"factor {factor}")
+    if agencies:
+        risks = risks.filter(source_agency_id__in=agencies)
+        terms.append(f"from {len(agencies)} agenc{'y' if len(agencies) == 1 else 'ies'}")
     record_event(
         actor=actor,
         action=AuditAction.SEARCH,
         child=subject if subject is not None and subject.is_child else None,
-        summary="Listed risk factors"
-        + (f" about {subject.full_name}" if subject is not None else ""),
+        summary=" ".join(["Listed risk factors", *terms])[:500],
         request=request,
     )
     return risks.order_by("-identified_on", "-created_at")
