@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("threadline.notices.urls")),
     path("", include("threadline.referrals.urls")),
     path("", include("threadline.chronology.urls")),
+    path("", include("threadline.risks.urls")),
     path("api/v1/", include("threadline.api_urls")),
     path("admin/", admin.site.urls),
 ]

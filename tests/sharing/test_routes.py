@@ -6,6 +6,8 @@ holding local authority; a health visitor in the network (a partner agency); an 
 from another area's police; an administrator without an agency; the local authority's
 safeguarding lead; an auditor."""
 
+import datetime as dt
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -16,6 +18,7 @@ from threadline.chronology.services import record_entry
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
 from threadline.people.models import Relationship
+from threadline.risks.services import record_risk
 from threadline.sharing.models import AccessRequest, BreakGlass
 
 from ..factories import ReferralFactory, ResidenceFactory, SharingAgreementFactory
@@ -96,6 +99,15 @@ MATRIX = {
     "chronology-entry-amend": ("entry", HOLDER_ONLY),
     "chronology-entry-in-error": ("entry", HOLDER_ONLY),
     "chronology-attachment": ("attachment", IN_REACH),
+    # The social worker's risk about the child (social-care information, shared with
+    # health visiting): only the recording agency reviews or closes it; closures are
+    # signed off by POST.
+    "risk-create": ("person", IN_REACH),
+    "risk-detail": ("risk", IN_REACH),
+    "child-risk-detail": ("child_risk", IN_REACH),
+    "risk-review": ("risk", HOLDER_ONLY),
+    "risk-close": ("risk", HOLDER_ONLY),
+    "risk-sign-off": ("risk", row(405, 405, 405, 405, 405, 405)),  # POST only
 }
 
 
@@ -166,6 +178,17 @@ def url_kwargs(kind, world) -> dict:
         return {"referral_id": referral.pk}
     if kind == "adult":
         return {"person_id": world.mother.pk}
+    if kind in {"risk", "child_risk"}:
+        risk = record_risk(
+            actor=world.social_worker,
+            subject=world.child,
+            factor="16A",
+            evidence="Riley seen with untreated nappy rash on three visits",
+            review_date=timezone.localdate() + dt.timedelta(days=30),
+        )
+        if kind == "child_risk":
+            return {"person_id": world.child.pk, "risk_id": risk.pk}
+        return {"risk_id": risk.pk}
     if kind in {"entry", "attachment"}:
         entry = record_entry(
             actor=world.social_worker,

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from threadline.chronology.selectors import child_summary
+from threadline.risks import selectors as risks
 from threadline.sharing.policy import (
     can_edit_person,
     people_visible_to,
@@ -58,6 +59,8 @@ def person_create(request):
 @requires(VIEW_PERSON)
 def person_detail(request, person: Person):
     record = selectors.person_record(actor=request.user, person=person)
+    child = person if person.is_child else None
+    touching = risks.active_risks_for_child(child, actor=request.user) if child else None
     return render(
         request,
         "people/person_detail.html",
@@ -66,8 +69,14 @@ def person_detail(request, person: Person):
             "person": person,
             "can_edit": can_edit_person(request.user, person),
             "adult_services": works_in_adult_services(request.user),
-            "chronology": child_summary(actor=request.user, child=person)
-            if person.is_child
+            "chronology": child_summary(actor=request.user, child=child) if child else None,
+            "touching": touching,
+            "restricted_contact": risks.contact_for_restricted(child)
+            if touching is not None and touching.withheld
+            else "",
+            "risks": risks.risks_about(request.user, person),
+            "family_history": risks.family_history(actor=request.user, child=child)
+            if child
             else None,
         },
     )

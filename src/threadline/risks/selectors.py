@@ -188,6 +188,28 @@ def get_risk_for(actor: Practitioner, risk_id) -> RiskFactor:
         raise Http404("No such risk") from exc
 
 
+def get_touching_risk_for(actor: Practitioner, child: Person, risk_id) -> RiskFactor:
+    """A risk touching `child` (whom the route checked the actor may see) that the actor
+    may read: the banner's risks, whether or not the actor may see the person it is about
+    (a household member known only through the child). 404 otherwise."""
+    touching = active_risks_for_child(child, actor=actor)
+    found = next((t.risk for t in touching if str(t.risk.pk) == str(risk_id)), None)
+    if found is None:
+        raise Http404("No such risk")
+    return found
+
+
+def risks_about(actor: Practitioner, person: Person) -> list[RiskFactor]:
+    """The risks about a person the actor may read, open ones first, for their page (the
+    page's own view event is the audit)."""
+    return list(
+        policy.risks_visible_to(actor)
+        .filter(subject=person)
+        .select_related(*_SHOWN_WITH)
+        .order_by("closed_on", "-identified_on")
+    )
+
+
 def get_risk_record(*, actor: Practitioner, risk_id, request=None) -> RiskFactor:
     """The risk through the object check, with the view audited."""
     risk = get_risk_for(actor, risk_id)
@@ -289,16 +311,21 @@ def family_history(*, actor: Practitioner, child: Person) -> list[PersonHistory]
     after `connections_of`."""
     today = timezone.localdate()
     connections = connections_of(child, today)
-    rows = Relationship.objects.filter(person_b=child, type__in=_FAMILY_TYPES).values_list(
-        "person_a_id", flat=True
+    rows = set(
+        Relationship.objects.filter(person_b=child, type__in=_FAMILY_TYPES).values_list(
+            "person_a_id", flat=True
+        )
     )
     family_ids = set(rows) | {pk for pk, c in connections.items() if c.in_household}
     family_ids &= set(connections)
     if not family_ids:
         return []
+    # Childhood records are those of adults (and of parents who are still children): a
+    # brother's or sister's own case is not family history.
+    grown = {pk for pk in family_ids if not connections[pk].person.is_child} | set(rows)
     shared_by = policy.agencies_sharing(actor, InformationCategory.SOCIAL_CARE)
     cases = list(
-        Case.objects.filter(child_id__in=family_ids, local_authority_id__in=shared_by)
+        Case.objects.filter(child_id__in=family_ids & grown, local_authority_id__in=shared_by)
         .select_related("local_authority")
         .order_by("opened_on")
     )

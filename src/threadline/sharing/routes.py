@@ -14,6 +14,7 @@ from threadline.agencies.models import Role
 from threadline.audit.models import AuditAction
 from threadline.audit.selectors import AUDIT_READERS
 from threadline.audit.services import record_event
+from threadline.risks.selectors import get_risk_for
 
 from . import policy
 
@@ -29,6 +30,9 @@ SAFEGUARDING_LEAD = "safeguarding_lead"  # access decisions, break-glass reviews
 AUDIT = "audit"  # the audit trail: auditors, safeguarding leads, team managers
 FRONT_DOOR = "front_door"  # the front door's referral queue and decisions, else 403
 LINK_CHILDREN = "link_children"  # an adult in reach, and the actor works in adult services
+VIEW_RISK = "view_risk"  # the risk is one the actor may read (the policy), else 404
+CHANGE_RISK = "change_risk"  # readable, and recorded by the actor's agency, else 403
+SIGN_OFF_RISK = "sign_off_risk"  # CHANGE_RISK, by a team manager or safeguarding lead, else 403
 
 PERMISSIONS = (
     PUBLIC,
@@ -43,8 +47,12 @@ PERMISSIONS = (
     AUDIT,
     FRONT_DOOR,
     LINK_CHILDREN,
+    VIEW_RISK,
+    CHANGE_RISK,
+    SIGN_OFF_RISK,
 )
 _PERSON_ROUTES = {VIEW_PERSON, CONTRIBUTE, EDIT_PERSON, OPEN_CASE, LINK_CHILDREN}
+_RISK_ROUTES = {VIEW_RISK, CHANGE_RISK, SIGN_OFF_RISK}
 _ROLE_ROUTES = {
     ADMINISTER: {Role.ADMINISTRATOR},
     SAFEGUARDING_LEAD: {Role.SAFEGUARDING_LEAD},
@@ -84,7 +92,7 @@ def requires(permission: str) -> Callable:
                 audit_refusal(request)
                 raise
             if record is not None and request.method == "GET":
-                child = record if permission in _PERSON_ROUTES else record.child
+                child = _about(permission, record)
                 record_event(
                     actor=actor,
                     action=AuditAction.VIEW,
@@ -101,9 +109,18 @@ def requires(permission: str) -> Callable:
     return decorate
 
 
+def _about(permission: str, record):
+    """The person a route's record is about (a child, or an adult's risk)."""
+    if permission in _PERSON_ROUTES:
+        return record
+    if permission in _RISK_ROUTES:
+        return record.subject
+    return record.child
+
+
 def _check(permission: str, actor, kwargs: dict):
-    """Enforce `permission`; put the person or case the route names into `kwargs` and
-    return it (None for routes about no single record)."""
+    """Enforce `permission`; put the person, case or risk the route names into `kwargs`
+    and return it (None for routes about no single record)."""
     if permission in _PERSON_ROUTES:
         person = policy.get_person_for(actor, kwargs.pop("person_id"))
         if permission == EDIT_PERSON and not policy.can_edit_person(actor, person):
@@ -122,4 +139,12 @@ def _check(permission: str, actor, kwargs: dict):
             raise PermissionDenied
         kwargs["case"] = case
         return case
+    if permission in _RISK_ROUTES:
+        risk = get_risk_for(actor, kwargs.pop("risk_id"))
+        if permission != VIEW_RISK and not policy.can_change_risk(actor, risk):
+            raise PermissionDenied
+        if permission == SIGN_OFF_RISK and not policy.can_sign_off_risks(actor):
+            raise PermissionDenied
+        kwargs["risk"] = risk
+        return risk
     return None

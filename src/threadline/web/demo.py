@@ -1,6 +1,7 @@
-"""The demo: a fictional family across three generations and two addresses, known to a
-dozen fictional agencies of the fictional area of Northmoor over two years, and a school's
-referral of another child waiting for the front door's decision.
+"""The demo: a fictional family across three generations and three addresses, known to a
+dozen fictional agencies of the fictional area of Northmoor over two years, with the
+risks those agencies know about the adults around the children, and a school's referral
+of another child waiting for the front door's decision.
 
 Everything is invented. NHS numbers are from the 999 range the NHS reserves for testing.
 Loading goes through the same services as the web UI and the API. Demo accounts sign in
@@ -22,6 +23,9 @@ from threadline.people import services as people
 from threadline.people.validators import nhs_number_is_valid
 from threadline.referrals import services as referrals
 from threadline.referrals.models import ConcernCategory, SharingBasis, Urgency
+from threadline.risks import services as risks
+from threadline.risks.factors import load_factors
+from threadline.risks.models import Factor
 from threadline.sharing import services as sharing
 from threadline.sharing.models import AGENCY_CATEGORY
 from threadline.sharing.models import InformationCategory as Info
@@ -207,8 +211,9 @@ def fictional_nhs_number(seed: int) -> str:
 def load_demo(*, chronology: bool = True) -> Loaded:
     """Load the demo once; running it again changes nothing (except to exempt the demo
     accounts of a database loaded before `mfa_exempt` existed from the second factor).
-    `chronology=False` leaves the children's chronologies empty (for tests that count
-    the entries they record themselves)."""
+    `chronology=False` leaves out the agencies' chronology entries (for tests that count
+    the entries they record themselves): only the household changes Threadline records
+    when the demo family moves remain."""
     usernames = [p[0] for p in PRACTITIONERS] + ["admin"]
     if Agency.objects.filter(code="nm-csc").exists():
         Practitioner.objects.filter(username__in=usernames).update(mfa_exempt=True)
@@ -332,6 +337,26 @@ def _load(today: date, *, chronology: bool = True) -> None:
     for p in (kerry, tyler, riley):
         people.record_move(actor=sw, person=p, address=lark, from_date=ago(months=4))
 
+    # Riley's paternal uncle and his partner at their own address, across town: Riley has
+    # never lived there (moving her in raises a household-change alert: docs/risks.md).
+    dean = person("adult", "Dean", "Pike", date(1990, 11, 8), "M")
+    stacey = person("adult", "Stacey", "Grant", date(1992, 3, 14), "F")
+    for a, b, kind in (
+        (dean, jason, "sibling"),
+        (dean, riley, "aunt_uncle"),
+        (dean, stacey, "partner"),
+    ):
+        people.add_relationship(actor=sw, person_a=a, person_b=b, type=kind)
+    foundry = people.find_or_create_address(line_1="6 Foundry Row", town=AREA, postcode="NM3 2LD")
+    for p in (dean, stacey):
+        people.record_move(actor=sw, person=p, address=foundry, from_date=ago(years=3))
+    people.add_local_reference(
+        actor=staff["probation"],
+        person=dean,
+        agency=agencies["nm-probation"],
+        reference="PRB-NM-2214",
+    )
+
     for p, ref in ((riley, "CSC-204117"), (tyler, "CSC-188402"), (kerry, "CSC-096551")):
         people.add_local_reference(actor=sw, person=p, agency=agencies["nm-csc"], reference=ref)
     people.add_local_reference(
@@ -437,8 +462,86 @@ def _load(today: date, *, chronology: bool = True) -> None:
         "share what we know.",
         sharing_basis=SharingBasis.CONSENT,
     )
+    _risks(staff, {"kerry": kerry, "jason": jason, "dean": dean, "tyler": tyler}, ago, today)
     if chronology:
         _chronology(staff, riley, tyler, ago)
+
+
+def _risks(staff: dict, family: dict, ago, today: date) -> None:
+    """The risk register: risks about the children's parents and their uncle, each
+    recorded by the agency that knows it; one closed (the family history) and one
+    closure waiting for the team manager's sign-off."""
+    kerry, jason, dean, tyler = family["kerry"], family["jason"], family["dean"], family["tyler"]
+    if not Factor.objects.exists():  # a test database flushed since its migrations ran
+        load_factors(Factor)
+    drinking = risks.record_risk(
+        actor=staff["recovery"],
+        subject=kerry,
+        factor="1B",
+        evidence="Kerry self-referred for help with her drinking while pregnant with Riley: "
+        "most evenings, up to a bottle of wine. In key work since, cutting down with lapses; "
+        "she missed two sessions five months ago.",
+        identified_on=ago(months=12),
+        review_date=today + relativedelta(months=2),
+    )
+    risks.review_risk(
+        actor=staff["recovery"],
+        risk=drinking,
+        notes="Attending fortnightly; breath tests clear at the last three sessions. Still "
+        "drinking at weekends by her own account.",
+        next_review_date=today + relativedelta(months=2),
+    )
+    risks.record_risk(
+        actor=staff["probation"],
+        subject=jason,
+        factor="20",
+        evidence="Domestic-abuse perpetrator: community order with a domestic-abuse "
+        "programme and a restraining order protecting Kerry Hartley. Eight of 24 programme "
+        "sessions completed; no breaches.",
+        identified_on=ago(months=7),
+        review_date=today + relativedelta(months=1),
+    )
+    risks.record_risk(
+        actor=staff["probation"],
+        subject=dean,
+        factor="18C",
+        evidence="Convicted four years ago of assaulting his then partner's four-year-old "
+        "son (actual bodily harm). Released on licence last year; assessed as a high risk "
+        "of serious harm to children. Licence condition: no unsupervised contact with "
+        "children under 16.",
+        identified_on=ago(years=1),
+        review_date=today + relativedelta(months=3),
+    )
+    low_mood = risks.record_risk(
+        actor=staff["gp"],
+        subject=kerry,
+        factor="4B",
+        evidence="Postnatal depression after Tyler's birth, then low mood; referred to "
+        "talking therapies.",
+        identified_on=ago(years=1, months=5),
+        review_date=today + relativedelta(months=1),
+    )
+    risks.close_risk(
+        actor=staff["gp"],
+        risk=low_mood,
+        rationale="Completed talking therapies; her mood has been good at every contact "
+        "since, and she no longer takes antidepressants.",
+    )
+    neglect = risks.record_risk(
+        actor=staff["social.worker"],
+        subject=tyler,
+        factor="16A",
+        evidence="Tyler often came to school hungry and in the same clothes; attendance 79% "
+        "and late most mornings (school, core group minutes).",
+        identified_on=ago(months=14),
+        review_date=today + relativedelta(months=1),
+    )
+    risks.close_risk(
+        actor=staff["social.worker"],
+        risk=neglect,
+        rationale="Since the move to his grandparents' home Tyler's attendance is 95%; he "
+        "is fed, clean and settled, and the school has had no concerns for four months.",
+    )
 
 
 def _chronology(staff: dict, riley, tyler, ago) -> None:

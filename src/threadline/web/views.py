@@ -14,6 +14,7 @@ from qrcode.image.svg import SvgPathImage
 from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 from threadline.cases.selectors import my_children
+from threadline.risks.selectors import awaiting_sign_off, overdue_reviews
 from threadline.sharing.routes import PUBLIC, SIGNED_IN, requires
 
 from . import services
@@ -172,4 +173,12 @@ def dashboard(request):
         summary=f"Listed my children ({len(cases)})",
         request=request,
     )
-    return render(request, "web/dashboard.html", {"cases": cases})
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "cases": cases,
+            "overdue_reviews": list(overdue_reviews(request.user)),
+            "awaiting_sign_off": list(awaiting_sign_off(request.user)),
+        },
+    )
