@@ -13,6 +13,18 @@ one to four addresses per family (households of two to six sharing an Address), 
 demo's, a few access requests and past break-glass, and an audit trail of about 2.5 rows
 per person whose HMAC chain `threadline audit verify` accepts.
 
+Then, as a step of its own, risk factors (2.5 per person by default: 500,000 at 200,000
+people): most about adults (parents and carers above all), some about children, with the
+census factor codes of the Factor table, recorded by the kinds of agency that would know
+(police, recovery services, GPs, schools, …), about two-thirds active, some under review
+(some of those closures waiting for sign-off), the rest closed with a rationale and a
+manager's sign-off; a few restricted to named people; reviews. The step reads the people
+back from the database, so it can be added to (or redone on) a database generated
+before it without regenerating the people:
+
+    .venv/bin/python bench/generate.py --if-needed ...   # adds the risks if missing
+    .venv/bin/python bench/generate.py --only-risks ...  # redoes only the risks
+
 Everything is invented. NHS numbers come from the 999 range the NHS reserves for testing
 and carry valid modulus-11 check digits. Given the same --seed and --as-of date the rows
 are identical (created_at/updated_at included: they are derived from the data).
@@ -26,6 +38,7 @@ import argparse
 import hashlib
 import json
 import random
+import re
 import sys
 import time
 import uuid
@@ -39,7 +52,12 @@ from pathlib import Path
 import benchenv
 from django.db.models.base import ModelState
 
-GENERATOR_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+# The risk-factor step (between its two marker lines below) has a version of its own, so
+# that changing it redoes only that step, not the people.
+_SOURCE = Path(__file__).read_text(encoding="utf-8")
+_RISK_PART = re.compile(r"^# ={3} Risk factors.*?^# ={3} End of the risk factors.*?$", re.M | re.S)
+GENERATOR_VERSION = hashlib.sha256(_RISK_PART.sub("", _SOURCE).encode()).hexdigest()[:12]
+RISKS_VERSION = hashlib.sha256("".join(_RISK_PART.findall(_SOURCE)).encode()).hexdigest()[:12]
 
 # --- Invented reference data ------------------------------------------------------------
 
@@ -352,6 +370,9 @@ class Writer:
         "AccessRequest",
         "BreakGlass",
         "AuditEvent",
+        "RiskFactor",
+        "RiskFactor_restricted_to",
+        "RiskReview",
     ]
 
     def __init__(self, batch: int, method: str = "copy"):
@@ -432,7 +453,7 @@ def stamps_from_data():
     from django.apps import apps
 
     switched = []
-    for app in ("agencies", "people", "cases", "sharing"):
+    for app in ("agencies", "people", "cases", "sharing", "risks"):
         for model in apps.get_app_config(app).get_models():
             for field in model._meta.concrete_fields:
                 if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
@@ -1408,6 +1429,478 @@ class Generator:
         return timings
 
 
+# === Risk factors: a step of its own (RISKS_VERSION is the hash of this part) ===
+
+RISK_STATUSES = [("active", 65), ("under_review", 8), ("closed", 27)]
+
+# Relative weights of the census factors, roughly in the order the CIN census finds them at
+# the end of assessments (domestic abuse and parents' mental health far ahead, then
+# emotional abuse, neglect, the child's mental health, parents' drug use); codes not listed
+# weigh 1.
+FACTOR_WEIGHTS = {
+    "3A": 30,
+    "3B": 28,
+    "4B": 26,
+    "16A": 18,
+    "17A": 18,
+    "4A": 15,
+    "2B": 13,
+    "20": 12,
+    "1B": 9,
+    "18C": 9,
+    "3C": 8,
+    "2C": 4,
+    "4C": 5,
+    "5A": 5,
+    "14A": 5,
+    "15A": 5,
+    "1C": 3,
+    "5B": 3,
+    "6A": 3,
+    "6B": 3,
+    "10A": 3,
+    "11A": 3,
+    "19C": 3,
+    "24A": 3,
+    "7A": 2,
+    "13A": 2,
+}
+
+# Which kind of agency records a risk, by the factor's number (its code without the letter).
+FACTOR_SOURCES = {
+    "1": {"recovery": 4, "csc": 3, "police": 2, "gp": 2, "hospital": 1},
+    "2": {"recovery": 4, "csc": 3, "police": 3, "probation": 1, "gp": 1, "hospital": 1},
+    "3": {"police": 6, "csc": 4, "hv": 1, "probation": 1, "housing": 1, "hospital": 1},
+    "4": {"gp": 4, "csc": 3, "hospital": 2, "hv": 1, "school": 1},
+    "5": {"school": 3, "csc": 2, "gp": 2, "hv": 1},
+    "6": {"gp": 3, "hospital": 3, "csc": 1, "school": 1},
+    "7": {"csc": 3, "school": 2},
+    "10": {"police": 4, "csc": 3, "school": 1},
+    "11": {"police": 3, "csc": 3, "school": 1, "hospital": 1},
+    "12": {"police": 3, "csc": 2},
+    "13": {"police": 4, "csc": 2, "school": 1},
+    "14": {"school": 3, "police": 2, "csc": 2},
+    "15": {"hospital": 4, "school": 2, "gp": 2, "csc": 1},
+    "16": {"csc": 4, "hv": 2, "school": 2, "gp": 1, "hospital": 1},
+    "17": {"csc": 4, "school": 2, "hv": 1, "police": 1},
+    "18": {"csc": 3, "police": 3, "hospital": 2, "school": 1},
+    "19": {"police": 4, "csc": 3, "hospital": 1},
+    "20": {"csc": 3, "police": 1, "housing": 1, "gp": 1, "school": 1, "probation": 1},
+    "22": {"hospital": 2, "csc": 2, "police": 1, "maternity": 1},
+    "24": {"police": 4, "csc": 2, "school": 1},
+}
+
+EVIDENCE = {
+    "1": [
+        "Smelled strongly of alcohol at two unannounced home visits; says they drink most "
+        "evenings 'to cope'.",
+        "Arrested for being drunk and disorderly while the children were in their care.",
+        "Attending the recovery service for alcohol dependency; relapsed twice this year.",
+    ],
+    "2": [
+        "Positive hair-strand test for cocaine and cannabis over the last six months.",
+        "Drug paraphernalia found in the kitchen within the children's reach during a visit.",
+        "On a methadone script with the recovery service; missed three pick-ups this month.",
+    ],
+    "3": [
+        "Police called to the address four times in six months; the latest DASH assessment "
+        "was high risk and the case is heard at MARAC.",
+        "Disclosed to the health visitor that the partner controls money and has hit them.",
+        "Non-molestation order in force; reported a breach on the doorstep last week.",
+    ],
+    "4": [
+        "Diagnosed with severe depression; two crisis team contacts this year.",
+        "Admitted under section 2 of the Mental Health Act after a period of psychosis.",
+        "Self-referred to talking therapies; GP reports low mood and poor sleep.",
+    ],
+    "5": [
+        "Assessment found a learning disability affecting understanding of the plan; "
+        "information is given in easy-read form.",
+        "Has an EHC plan; the school reports the needs are not met at home.",
+    ],
+    "6": [
+        "Long-term condition limits mobility; the family depends on help from relatives.",
+        "Frequent hospital admissions; the children are left with various adults meanwhile.",
+    ],
+    "7": [
+        "Does the shopping and gives a parent their medication; often late for school.",
+    ],
+    "10": [
+        "Reported missing three times in two months, found each time in another town.",
+    ],
+    "11": [
+        "Seen getting into cars with older men; new phone and clothes the family cannot explain.",
+    ],
+    "12": ["Brought to the UK by an adult who is not a relative; the account is inconsistent."],
+    "13": ["Named by police as associated with a local group linked to knife crime."],
+    "14": ["Excluded twice this term for violence towards staff; cautioned for criminal damage."],
+    "15": [
+        "Attended the emergency department after cutting; tells the school nurse it helps.",
+    ],
+    "16": [
+        "Home conditions poor on repeated visits: no food in the house, the child in the same "
+        "clothes, dental decay untreated.",
+        "Not brought to four health appointments; weight has fallen below the 2nd centile.",
+    ],
+    "17": [
+        "Parents described the child as 'the bad one' in front of the worker; the child is "
+        "withdrawn and anxious at school.",
+    ],
+    "18": [
+        "Bruising to the upper arms in the shape of fingertips; explanation not consistent "
+        "with the injury.",
+    ],
+    "19": ["Disclosure to a teacher, followed by an ABE interview; police investigation open."],
+    "20": [
+        "Rent arrears and a notice to quit; the family may lose the tenancy within weeks.",
+        "Known to probation for offences of violence; licence conditions include no contact "
+        "with the former partner.",
+        "Frequent moves between relatives' homes; the school does not know where the family lives.",
+    ],
+    "22": ["Mother comes from a community where FGM is practised and is herself affected."],
+    "23": ["The family believes the child is possessed; a relative has arranged 'deliverance'."],
+    "24": ["Found with cash and two phones far from home; police believe they are running drugs."],
+}
+
+CLOSURE_RATIONALES = [
+    "Engaged fully with the recovery service; six months of negative tests.",
+    "The partner has left the household and an injunction is in place; no incidents since.",
+    "Completed the programme; health and school report no further concern at review.",
+    "The assessment did not substantiate the concern.",
+    "Moved out of the area and is no longer part of the child's household.",
+    "Now settled with support in place; the core group agreed the risk no longer applies.",
+]
+
+REVIEW_NOTES = [
+    "Reviewed at the core group: the concern continues; the plan is unchanged.",
+    "Some progress reported by the family; partner agencies still see the risk.",
+    "Reviewed with the agency's safeguarding lead: keep under review until the next meeting.",
+    "New information from police this month; risk remains.",
+]
+
+# How much more likely someone is than an adult outside the family to have risks recorded
+# about them (a parent: the mother, father or step-parent of a child in the data). Each
+# person's weight is also drawn from a gamma distribution (shape 2, mean 1), so some have
+# none and a few have many, up to RISKS_PER_PERSON_MAX.
+SUBJECT_WEIGHTS = {"parent": 3.0, "household": 1.5, "adult": 1.0, "child": 1.5, "unborn": 0.3}
+RISKS_PER_PERSON_MAX = 12
+RESTRICTED_SHARE = {"police": 0.08, "recovery": 0.08, "probation": 0.06}  # otherwise 1%
+
+
+def cumulative(pairs) -> tuple[list, list]:
+    """(values, cumulative weights) of (value, weight) pairs: what random.choices draws
+    from fastest."""
+    import itertools
+
+    pairs = list(pairs)
+    return [v for v, _w in pairs], list(itertools.accumulate(w for _v, w in pairs))
+
+
+SOURCE_CHOICES = {number: cumulative(kinds.items()) for number, kinds in FACTOR_SOURCES.items()}
+STATUS_CHOICES = cumulative(RISK_STATUSES)
+
+
+class RiskGenerator(Generator):
+    """Risk factors about the people already in the database, read back from it (so the
+    step runs on a database generated before it), written by the same Writer."""
+
+    def __init__(self, args, writer: "Writer"):
+        self.args = args
+        self.rng = random.Random(f"risk factors {args.seed}")
+        self.today = args.as_of
+        self.writer = writer
+
+    def load(self) -> list[tuple]:
+        from threadline.agencies.models import Agency, Practitioner, Role
+        from threadline.people.models import Person, Relationship
+        from threadline.risks.models import Factor
+
+        self.factors = list(
+            Factor.objects.filter(in_use=True).order_by("position").values_list("code", "about")
+        )
+        if not self.factors:
+            raise SystemExit("The Factor table is empty: migrate first (risks.0002 loads it)")
+        self.agencies: dict[tuple, tuple] = {}
+        for pk, code, area, agency_type in Agency.objects.order_by("code").values_list(
+            "id", "code", "area", "agency_type"
+        ):
+            self.agencies[(area, code.rsplit("-", 1)[-1])] = (pk, agency_type)
+        self.areas = sorted({area for area, _kind in self.agencies})
+        self.staff: dict = defaultdict(list)
+        self.signers: dict = defaultdict(list)
+        for pk, agency_id, role in (
+            Practitioner.objects.filter(agency__isnull=False, is_active=True)
+            .order_by("username")
+            .values_list("id", "agency_id", "role")
+        ):
+            if role == Role.PRACTITIONER:
+                self.staff[agency_id].append(pk)
+            elif role in (Role.TEAM_MANAGER, Role.SAFEGUARDING_LEAD):
+                self.signers[agency_id].append(pk)
+        kinds = dict(Person.objects.values_list("id", "kind"))
+        parents = {
+            a
+            for a, b in Relationship.objects.filter(
+                type__in=["mother", "father", "step_parent", "carer"]
+            ).values_list("person_a_id", "person_b_id")
+            if kinds[b] != "adult"  # not a grandparent (the parent's parent)
+        }
+        household = set(
+            Relationship.objects.filter(type="household_member").values_list(
+                "person_a_id", flat=True
+            )
+        )
+        people = []
+        for pk, kind, born, area in Person.objects.order_by("id").values_list(
+            "id", "kind", "date_of_birth", "recorded_by_agency__area"
+        ):
+            if kind == "adult":
+                group = "parent" if pk in parents else "household" if pk in household else "adult"
+            else:
+                group = kind
+            people.append((pk, group, born, area))
+        return people
+
+    def factor_pools(self) -> dict:
+        """Per group of people, the codes a risk about them may have, with weights: a
+        parent's are the census's parent codes (a few household ones), another adult's the
+        household codes (a few parent ones: they care for children elsewhere), a child's
+        the child codes; "Other" for everyone."""
+        about_weight = {
+            "parent": {"parent": 1.0, "household": 0.1, "any": 1.0},
+            "household": {"household": 1.0, "parent": 0.3, "any": 1.0},
+            "adult": {"household": 1.0, "parent": 0.3, "any": 1.0},
+            "child": {"child": 1.0, "any": 0.5},
+            "unborn": {"child": 1.0, "any": 0.5},
+        }
+        pools = {}
+        for group, weights in about_weight.items():
+            codes = [(c, FACTOR_WEIGHTS.get(c, 1) * weights.get(a, 0)) for c, a in self.factors]
+            codes = [(c, w) for c, w in codes if w]
+            pools[group] = cumulative(codes)
+        return pools
+
+    def run(self, count: int) -> dict:
+        import itertools
+
+        rng = self.rng
+        people = self.load()
+        weights = [SUBJECT_WEIGHTS[group] * rng.gammavariate(2.0, 0.5) for _p, group, *_ in people]
+        cumulative = list(itertools.accumulate(weights))
+        per_person: Counter = Counter()
+        while (missing := count - per_person.total()) > 0:
+            for index in rng.choices(range(len(people)), cum_weights=cumulative, k=missing):
+                if per_person[index] < RISKS_PER_PERSON_MAX:
+                    per_person[index] += 1
+        chosen = sorted(per_person.elements())
+        pools = self.factor_pools()
+        seen: set = set()
+        for i, index in enumerate(chosen, 1):
+            self.make_risk(people[index], pools, seen)
+            if self.writer.pending() >= 50_000:
+                self.writer.flush()
+            if i % 100_000 == 0:
+                print(f"    {i:,}/{count:,} risk factors", flush=True)
+        self.writer.flush(wait=True)
+        return {group: sum(1 for i in chosen if people[i][1] == group) for group in SUBJECT_WEIGHTS}
+
+    def make_risk(self, person, pools, seen) -> None:
+        from threadline.risks.models import RiskFactor, RiskReview
+        from threadline.sharing.models import AGENCY_CATEGORY
+
+        rng, today, w = self.rng, self.today, self.writer
+        pk, group, born, area = person
+        codes, weights = pools[group]  # weights: cumulative, as everywhere below
+        for _ in range(3):  # the same factor twice about one person is rare
+            code = rng.choices(codes, cum_weights=weights)[0]
+            if (pk, code) not in seen:
+                break
+        seen.add((pk, code))
+        number = code.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        kinds, weights = SOURCE_CHOICES.get(number, SOURCE_CHOICES["20"])
+        kind = rng.choices(kinds, cum_weights=weights)[0]
+        area = area or rng.choice(self.areas)
+        agency_id, agency_type = self.agencies.get((area, kind)) or self.agencies[(area, "csc")]
+        recorder = rng.choice(self.staff[agency_id])
+        status = rng.choices(STATUS_CHOICES[0], cum_weights=STATUS_CHOICES[1])[0]
+        if group == "unborn":
+            earliest = today - timedelta(days=200)
+        elif group == "child" and born:
+            earliest = max(born, self.years_before(today, 6))
+        else:
+            earliest = self.years_before(today, 8)
+        if status == "closed":
+            identified = self.day_between(earliest, today - timedelta(days=30))
+            closed_on = self.day_between(identified + timedelta(days=14), today)
+            closed_on = max(closed_on, identified)
+        else:  # most open risks are recent
+            identified = max(earliest, today - timedelta(days=int(3 * 365 * rng.random() ** 2)))
+            closed_on = None
+        values = {
+            "id": self.uid(),
+            "subject_id": pk,
+            "factor_id": code,
+            "evidence": rng.choice(EVIDENCE.get(number, EVIDENCE["20"])),
+            "source_agency_id": agency_id,
+            "recorded_by_id": recorder,
+            "identified_on": identified,
+            "status": status,
+            "category": str(AGENCY_CATEGORY[agency_type]),
+            "confidentiality": "normal",
+        }
+        reviewed = None
+        if status == "closed":
+            signer = rng.choice(self.signers[agency_id] or self.staff[agency_id])
+            values.update(
+                review_date=closed_on,
+                last_reviewed_on=closed_on,
+                closure_rationale=rng.choice(CLOSURE_RATIONALES),
+                closure_requested_by_id=rng.choice([recorder, signer]),
+                closure_signed_off_by_id=signer,
+                closed_on=closed_on,
+            )
+        else:
+            overdue = rng.random() < (0.15 if status == "active" else 0.2)
+            values["review_date"] = (
+                today - timedelta(days=rng.randint(1, 120))
+                if overdue
+                else today + timedelta(days=rng.randint(1, 182))
+            )
+            if status == "under_review" or rng.random() < 0.55:
+                reviewed = self.day_between(identified, today)
+                values["last_reviewed_on"] = reviewed
+            if status == "under_review" and rng.random() < 0.6:  # closure awaiting sign-off
+                values.update(
+                    closure_rationale=rng.choice(CLOSURE_RATIONALES),
+                    closure_requested_by_id=recorder,
+                )
+        if rng.random() < RESTRICTED_SHARE.get(kind, 0.01):
+            values["confidentiality"] = "restricted"
+        risk = build(RiskFactor, **values)
+        stamp = self.stamp(min(today, identified + timedelta(days=rng.randint(0, 3))))
+        w.add(risk, stamp)
+        last = closed_on or reviewed
+        if last is not None:
+            risk.updated_at = max(stamp, self.stamp(last))
+        if risk.confidentiality == "restricted":
+            through = RiskFactor.restricted_to.through
+            named = {recorder, *self.signers[agency_id][:1]}
+            for practitioner_id in sorted(named):
+                w.add(build(through, riskfactor_id=risk.pk, practitioner_id=practitioner_id))
+        if reviewed is not None:
+            w.add(
+                build(
+                    RiskReview,
+                    id=self.uid(),
+                    risk_id=risk.pk,
+                    reviewed_by_id=recorder,
+                    reviewed_on=reviewed,
+                    notes=rng.choice(REVIEW_NOTES),
+                    status=status,
+                    next_review_date=values["review_date"],
+                ),
+                self.stamp(reviewed),
+            )
+        if closed_on is not None:
+            w.add(
+                build(
+                    RiskReview,
+                    id=self.uid(),
+                    risk_id=risk.pk,
+                    reviewed_by_id=values["closure_signed_off_by_id"],
+                    reviewed_on=closed_on,
+                    notes=f"Closed: {values['closure_rationale']}",
+                    status="closed",
+                    next_review_date=None,
+                ),
+                self.stamp(closed_on),
+            )
+
+
+RISK_TABLES = ("risks_riskreview", "risks_riskfactor_restricted_to", "risks_riskfactor")
+
+
+def add_risk_factors(args, url: str, description: dict) -> dict:
+    """The risk-factor step, on a migrated database holding the people: empties the risk
+    tables (a step cut short is simply redone), generates --risk-factors risks, records
+    what it did in the database's description and returns that."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    description.pop("risk_factors", None)
+    benchenv.write_description(url, description)  # until it is done: not there
+    as_of = args.as_of or date.fromisoformat(description.get("as_of") or date.today().isoformat())
+    print(f"  risk factors: {args.risk_factors:,} (as of {as_of})", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(RISK_TABLES)} CASCADE")
+        cursor.execute("SET synchronous_commit TO off")  # this session only: a bulk load
+    writer = Writer(args.batch, args.writer)
+    generator = RiskGenerator(argparse.Namespace(**{**vars(args), "as_of": as_of}), writer)
+    with stamps_from_data():
+        subjects = generator.run(args.risk_factors)
+    writer.close()
+    generated = round(time.perf_counter() - started, 1)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {', '.join(RISK_TABLES)}")
+        cursor.execute("SELECT status, count(*) FROM risks_riskfactor GROUP BY status")
+        statuses = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE confidentiality = 'restricted'),"
+            " count(DISTINCT subject_id), count(DISTINCT source_agency_id),"
+            " count(*) FILTER (WHERE status = 'under_review'"
+            "   AND closure_requested_by_id IS NOT NULL)"
+            " FROM risks_riskfactor"
+        )
+        restricted, subjects_n, agencies_n, awaiting = cursor.fetchone()
+        cursor.execute(
+            "SELECT a.agency_type, count(*) FROM risks_riskfactor r"
+            " JOIN agencies_agency a ON a.id = r.source_agency_id GROUP BY 1 ORDER BY 2 DESC"
+        )
+        by_agency = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT sum(pg_total_relation_size(c)) FROM unnest(%s::regclass[]) AS c",
+            [list(RISK_TABLES)],
+        )
+        size_mb = round(cursor.fetchone()[0] / 1024 / 1024)
+        cursor.execute("SELECT pg_database_size(current_database())")
+        database_mb = round(cursor.fetchone()[0] / 1024 / 1024)
+    done = {
+        "count": args.risk_factors,
+        "seed": args.seed,
+        "generator": RISKS_VERSION,
+        "as_of": as_of.isoformat(),
+        "rows": dict(writer.counts),
+        "by_subject": subjects,
+        "by_status": statuses,
+        "by_agency_type": by_agency,
+        "restricted": restricted,
+        "awaiting_sign_off": awaiting,
+        "subjects": subjects_n,
+        "source_agencies": agencies_n,
+        "size_mb": size_mb,
+        "database_size_mb": database_mb,
+        "seconds": generated,
+        "vacuum_s": round(time.perf_counter() - started - generated, 1),
+    }
+    description["risk_factors"] = done
+    benchenv.write_description(url, description)
+    print(
+        f"  risk factors: {generated} s (+ vacuum {done['vacuum_s']} s), {size_mb} MB; "
+        + ", ".join(f"{k} {v:,}" for k, v in sorted(writer.counts.items()))
+        + "; "
+        + ", ".join(f"{k} {v:,}" for k, v in sorted(statuses.items())),
+        flush=True,
+    )
+    return done
+
+
+def risks_wanted(args) -> dict:
+    return {"count": args.risk_factors, "seed": args.seed, "generator": RISKS_VERSION}
+
+
+# === End of the risk factors step ===
+
+
 def vacuum_analyze() -> None:
     from django.db import connection
 
@@ -1469,12 +1962,25 @@ def main(argv=None) -> int:
         action="store_true",
         help="skip `threadline audit verify` of the generated trail",
     )
+    parser.add_argument(
+        "--risk-factors",
+        type=int,
+        default=None,
+        help="risk factors to generate (default: 2.5 per person; 0: none)",
+    )
+    parser.add_argument(
+        "--only-risks",
+        action="store_true",
+        help="(re)generate only the risk factors, in a database holding the people",
+    )
     parser.add_argument("--json", type=Path, help="write the description and timings here")
     args = parser.parse_args(argv)
     if args.small:
         args.people, args.children = 20_000, 5_000
     if args.audit_events is None:
         args.audit_events = int(args.people * 2.5)
+    if args.risk_factors is None:
+        args.risk_factors = int(args.people * 2.5)
     if not 1 <= args.areas <= len(AREAS):
         parser.error(f"--areas must be 1–{len(AREAS)}")
     if args.children > args.people:
@@ -1492,15 +1998,25 @@ def main(argv=None) -> int:
     }
 
     existing = benchenv.read_description(url) if benchenv.database_exists(url) else None
-    if args.if_needed and existing and all(existing.get(k) == v for k, v in wanted.items()):
+    if args.only_risks and not existing:
+        raise SystemExit(f"{benchenv.database_name(url)} holds no generated people: generate it")
+    holds_people = existing and all(existing.get(k) == v for k, v in wanted.items())
+    if (args.if_needed and holds_people) or args.only_risks:
+        risks_done = (existing.get("risk_factors") or {}).get
+        risks_current = args.risk_factors == 0 or all(
+            risks_done(k) == v for k, v in risks_wanted(args).items()
+        )
         print(
-            f"{benchenv.database_name(url)}: already holds {args.people:,} people / "
-            f"{args.children:,} children (seed {args.seed}); migrating only"
+            f"{benchenv.database_name(url)}: already holds {existing['people']:,} people / "
+            f"{existing['children']:,} children (seed {existing['seed']}); migrating"
+            + (" only" if risks_current and not args.only_risks else ", then the risk factors")
         )
         benchenv.configure(url)
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+        if args.only_risks or not risks_current:
+            add_risk_factors(args, url, existing)
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps(existing, indent=2))
@@ -1557,6 +2073,8 @@ def main(argv=None) -> int:
         "command": " ".join([".venv/bin/python", "bench/generate.py", *sys.argv[1:]]),
     }
     benchenv.write_description(url, description)
+    if args.risk_factors:
+        add_risk_factors(args, url, description)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(description, indent=2))

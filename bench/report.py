@@ -3,14 +3,16 @@
     .venv/bin/python bench/report.py var/bench/child-page-small.json \\
         var/bench/child-page-full.json \\
         --referral-submit var/bench/referral-submit.json \\
-        --chronology var/bench/chronology.json --out docs/benchmarks.md
+        --chronology var/bench/chronology.json --risks var/bench/risks.json \
+        --out docs/benchmarks.md
 
 Replaces what lies between the `<!-- bench:child-page -->` markers with the child-page
 figures and between the `<!-- bench:referral-submit -->` markers with the referral
 figures and between the `<!-- bench:chronology -->` markers with the chronology figures
-(adding the markers at the end the first time, the latter two under "Referral
-submission" and "Chronology" headings), and leaves the rest of the page, written by
-people, alone. Any set of figures may be given alone.
+and between the `<!-- bench:risks -->` markers with the risk-register figures (adding
+the markers at the end the first time, the latter three under "Referral submission",
+"Chronology" and "Risks" headings), and leaves the rest of the page, written by people,
+alone. Any set of figures may be given alone.
 """
 
 import argparse
@@ -28,6 +30,9 @@ REFERRAL_HEADING = "## Referral submission"
 CHRONOLOGY_START = "<!-- bench:chronology:start -->"
 CHRONOLOGY_END = "<!-- bench:chronology:end -->"
 CHRONOLOGY_HEADING = "## Chronology"
+RISKS_START = "<!-- bench:risks:start -->"
+RISKS_END = "<!-- bench:risks:end -->"
+RISKS_HEADING = "## Risks"
 
 
 def fmt_ms(value: float) -> str:
@@ -447,6 +452,184 @@ def render_chronology(result: dict) -> str:
     return "\n".join(lines)
 
 
+def render_risks(result: dict) -> str:
+    """The risk-register figures (bench/risks.py's JSON)."""
+    machine = result.get("machine") or benchenv.machine()
+    pg = result["server"]
+    data, touching, generated = result["data"], result["touching"], result.get("generated") or {}
+    statuses = data["by_status"]
+    status_cell = " / ".join(
+        f"{statuses.get(s, 0):,}" for s in ("active", "under_review", "closed")
+    )
+    about = data["about"]
+    lines = [
+        RISKS_START,
+        "",
+        f"Measured {result['measured_at'][:10]} by `make bench` on {machine['nproc']} CPUs "
+        f"({machine['cpu']}), {machine['memory_gib']} GiB memory, Python "
+        f"{machine['python']}, {pg['version']} (shared_buffers {pg['shared_buffers']}, "
+        f"synchronous_commit {pg.get('synchronous_commit', '?')}), on a copy of "
+        f"`{result['database']}` made in {result['copy']['seconds']} s. Load average while "
+        f"measuring (start→between the passes→end): {result['load_average']}"
+        + (
+            " (between {:.1f} and {:.1f})".format(*result["load_average_range"])
+            if result.get("load_average_range")
+            else ""
+        )
+        + ". Times are the functions called in-process (DEBUG off, persistent connection); "
+        "Django process CPU is this process's CPU time in the call (Python's side, without "
+        "PostgreSQL's work or waiting for a CPU).",
+        "",
+        "| database | people | children | relationships | residences | risk factors "
+        "| about adults / children | active / under review / closed | restricted | reviews "
+        "| risk table | generated in |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        f"| `{result['database']}` | {data['people']:,} | {data['children']:,} "
+        f"| {data['relationships']:,} | {data['residences']:,} | {data['risk_factors']:,} "
+        f"| {about.get('adults', 0):,} / {about.get('children', 0):,} | {status_cell} "
+        f"| {data['restricted']:,} | {data['reviews']:,} | {data['risk_table_size']} "
+        f"| {generated.get('seconds', '?')} s |",
+        "",
+        "Recorded by: "
+        + ", ".join(f"{kind} {n:,}" for kind, n in data["by_agency_type"].items())
+        + f". {data['risk_subjects']:,} people have at least one"
+        + (
+            f"; {generated['awaiting_sign_off']:,} closures await sign-off"
+            if "awaiting_sign_off" in generated
+            else ""
+        )
+        + ".",
+        "",
+        f"Risks active today touching each of the {touching['children']} sampled children "
+        f"(the child, their household, their relationships in force): median "
+        f"{touching['risks_median']:g}, p95 {touching['risks_p95']:g}, at most "
+        f"{touching['risks_max']}; people connected: median "
+        f"{touching['connections_median']:g} (household {touching['household_median']:g}). "
+        f"The allocated social worker may not read some of them for "
+        f"{touching['withheld_children']} of the {touching['children']} children.",
+        "",
+        "| call | samples | p50 ms | p95 ms | p95 / target | Django process CPU p50 / p95 ms "
+        "| SQL queries | target p95 |",
+        "|---|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    repeat = result.get("repeat", 1)
+
+    def cpu_cell(r: dict) -> str:
+        cpu = r.get("django_cpu")
+        return f"{fmt_ms(cpu['p50_ms'])} / {fmt_ms(cpu['p95_ms'])}" if cpu else "–"
+
+    for r in result["read"].values():
+        verdict = "met" if r["within_target"] else "**missed**"
+        lines.append(
+            f"| {r['label']} | {r['n'] // repeat} × {repeat} | {fmt_ms(r['p50_ms'])} "
+            f"| {fmt_ms(r['p95_ms'])} | {r['p95_ms'] / r['target_ms']:.2f} | {cpu_cell(r)} "
+            f"| {', '.join(map(str, r['queries']))} | ≤ {r['target_ms']:g} ms: {verdict} |"
+        )
+    household = result["household"]
+    e, again = household["evaluate"], household["repeat"]
+    verdict = "met" if e["within_target"] else "**missed**"
+    lines += [
+        f"| `evaluate_household_change(...)`, a new move | {e['n']} | {fmt_ms(e['p50_ms'])} "
+        f"| {fmt_ms(e['p95_ms'])} | {e['p95_ms'] / e['target_ms']:.2f} | {cpu_cell(e)} "
+        f"| {', '.join(map(str, e['queries']))} (+ {e['savepoint_statements']:g} savepoint) "
+        f"| ≤ {e['target_ms']:g} ms: {verdict} |",
+        f"| the same move again (looked at already: nothing done) | {again['n']} "
+        f"| {again['p50_ms']:.1f} | {again['p95_ms']:.1f} | – | – "
+        f"| {', '.join(map(str, again['queries']))} | – |",
+        "",
+        "Queries by the number of active risks touching the child (they must not grow with "
+        "it; median ms):",
+        "",
+        "| risks touching | children | queries | ms | queries, with the actor | ms |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
+    for row in result["read_by_risks"]:
+        lines.append(
+            f"| {row['risks']} | {row['children']} | {', '.join(map(str, row['plain_queries']))} "
+            f"| {fmt_ms(row['plain_p50_ms'])} | {', '.join(map(str, row['actor_queries']))} "
+            f"| {fmt_ms(row['actor_p50_ms'])} |"
+        )
+    findings = household["findings"]
+    kinds = household["by_kind"]
+    rows = {k: v["median"] for k, v in household["rows_per_evaluation"].items()}
+    lines += [
+        "",
+        f"Household changes: {findings['moves']} moves ("
+        + ", ".join(
+            f"{kind}: {v['n']}, p50 {fmt_ms(v['p50_ms'])} / p95 {fmt_ms(v['p95_ms'])} ms"
+            for kind, v in kinds.items()
+        )
+        + f"); an alert went out for {findings['with_alert']} of them (median "
+        f"{findings['recipients_median']:g} recipients, at most {findings['recipients_max']}); "
+        f"active risks found in the household: median {findings['risks_found_median']:g}, "
+        f"at most {findings['risks_found_max']}. Written per evaluation (median of "
+        f"{next(iter(household['rows_per_evaluation'].values()))['n']}): "
+        + ", ".join(f"{table.replace('_', ' ')} {n:g}" for table, n in rows.items())
+        + ".",
+    ]
+    t = household["split"]
+    lines += [
+        "",
+        f"Where an evaluation's time goes (median over {household['profiled']} moves; "
+        "functions timed whole, so callers include their callees; calls in brackets): "
+        f"{t['call_ms']:,.0f} ms = SQL {t['sql_ms']:,.0f} ({t['queries']:g} statements, "
+        "savepoints included) + "
+        f"COMMIT {t['commit_ms']:,.1f} + Python {t['python_ms']:,.0f}.",
+        "",
+        "| function | ms |",
+        "|---|--:|",
+    ]
+    for f in household["functions"]:
+        lines.append(f"| `{f['function']}` | {f['ms']:,.1f} ({f['calls']:g}) |")
+    lines += [
+        "",
+        "Slowest queries by the Threadline line that ran them (median ms):",
+        "",
+        "| query run by | " + " | ".join(f"read ({v})" for v in result["read"]) + " | evaluation |",
+        "|---|" + "--:|" * (len(result["read"]) + 1),
+    ]
+    sites: dict = {}
+    for v, r in result["read"].items():
+        for s in r["sites"]:
+            sites.setdefault(s["site"], {})[v] = s["ms"]
+    for s in household["sites"]:
+        sites.setdefault(s["site"], {})["evaluation"] = s["ms"]
+    ranked = sorted(sites.items(), key=lambda item: -max(item[1].values()))[:14]
+    for site, cells in ranked:
+        values = [cells.get(v) for v in [*result["read"], "evaluation"]]
+        lines.append(
+            f"| `{site}` | " + " | ".join("–" if x is None else f"{x:,.1f}" for x in values) + " |"
+        )
+    splits = "; ".join(
+        f"({v}) {r['split']['call_ms']:,.1f} ms, of which SQL {r['split']['sql_ms']:,.1f}"
+        for v, r in result["read"].items()
+        if r.get("split")
+    )
+    if splits:
+        lines += [
+            "",
+            "A read of the children with the most risks, the same way (median): " + splits + ".",
+        ]
+    if result.get("read_explain"):
+        top = result["read_explain"][0]
+        plan = "\n".join(top["plan"].splitlines()[:40])
+        lines += [
+            "",
+            f"<details><summary>EXPLAIN (ANALYZE, BUFFERS) of the slowest query of a read "
+            f"with the actor: <code>{top['site']}</code>, {top['ms']:,.1f} ms as run (first "
+            "40 lines)</summary>",
+            "",
+            "```",
+            plan,
+            "```",
+            "</details>",
+        ]
+    if result.get("problems"):
+        lines += ["", "Problems: " + "; ".join(result["problems"]) + "."]
+    lines += ["", "Command (as run):", "", "```sh", result["command"], "```", "", RISKS_END]
+    return "\n".join(lines)
+
+
 def replace_between(text: str, start: str, end: str, section: str, heading: str = "") -> str:
     if start in text and end in text:
         before, rest = text.split(start, 1)
@@ -463,10 +646,11 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--chronology", type=Path, help="chronology_page.py --json file", default=None
     )
+    parser.add_argument("--risks", type=Path, help="risks.py --json file", default=None)
     parser.add_argument("--out", type=Path, default=benchenv.ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
-    if not args.results and not args.referral_submit and not args.chronology:
-        parser.error("give child_page.py results, --referral-submit or --chronology")
+    if not (args.results or args.referral_submit or args.chronology or args.risks):
+        parser.error("give child_page.py results, --referral-submit, --chronology or --risks")
     text = args.out.read_text() if args.out.exists() else "# Benchmarks\n\n"
     if args.results:
         results = [json.loads(p.read_text()) for p in args.results]
@@ -485,6 +669,10 @@ def main(argv=None) -> int:
             text, CHRONOLOGY_START, CHRONOLOGY_END, render_chronology(result), CHRONOLOGY_HEADING
         )
         print(f"Wrote the chronology figures to {args.out}")
+    if args.risks:
+        result = json.loads(args.risks.read_text())
+        text = replace_between(text, RISKS_START, RISKS_END, render_risks(result), RISKS_HEADING)
+        print(f"Wrote the risk-register figures to {args.out}")
     args.out.write_text(text)
     return 0
 

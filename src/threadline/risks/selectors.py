@@ -132,7 +132,7 @@ def active_risks_for_child(
     in the child's household that day, or about anyone with a relationship to the child
     in force that day, each with the path that connects it (docs/risks.md). With `actor`,
     only the risks the access policy lets them read; `withheld` counts the others.
-    Four queries (five with an actor) however many people and risks."""
+    Four queries (seven with an actor) however many people and risks."""
     as_of = as_of or timezone.localdate()
     connections = connections_of(child, as_of)
     risks = list(
