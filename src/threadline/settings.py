@@ -362,6 +362,13 @@ SPECTACULAR_SETTINGS = {
         # A referral's `categories` are categories of concern.
         "ConcernCategoryEnum": "threadline.referrals.models.ConcernCategory",
         "RiskStatusEnum": "threadline.risks.models.RiskStatus",
+        # Orders and the clock: a plan's category, an order's end reason (read and sent),
+        # a task's status, and the clock's events (all, and those recorded by hand).
+        "PlanCategoryEnum": "threadline.orders.models.PlanCategory",
+        "EndReasonEnum": "threadline.orders.models.EndReason",
+        "TaskStatusEnum": "threadline.timescales.models.TaskStatus",
+        "EventKindEnum": "threadline.timescales.models.EventKind",
+        "RecordedByHandEnum": "threadline.timescales.serializers.HAND_KINDS",
     },
 }
 

@@ -23,6 +23,7 @@ from threadline.chronology.models import ChronologyEntry
 from threadline.common.api import etag_for
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
+from threadline.orders.services import make_order
 from threadline.people.models import Relationship
 from threadline.risks.services import close_risk, record_risk
 from threadline.sharing.models import (
@@ -31,6 +32,8 @@ from threadline.sharing.models import (
     BreakGlass,
     SharingAgreement,
 )
+from threadline.timescales.models import Task
+from threadline.timescales.services import record_meeting_or_assessment
 
 from ..factories import (
     ChronologyEntryFactory,
@@ -104,6 +107,16 @@ READS = {
     "risk_factors_retrieve": ("risk", {}, IN_REACH),
     "people_active_risks_retrieve": ("person", {}, IN_REACH),
     "assessment_factors_list": ("factor", {}, ALL_SHOWN),
+    # The child's legal status and the clock's tasks and events are for every agency that
+    # may see the child (tasks also for their owner); the rule catalogue is not case data.
+    "orders_list": ("order", {}, IN_REACH_LIST),
+    "orders_retrieve": ("order", {}, IN_REACH),
+    "tasks_list": ("task", {}, IN_REACH_LIST),
+    "tasks_retrieve": ("task", {}, IN_REACH),
+    "rules_list": ("rule", {}, ALL_SHOWN),
+    "rules_retrieve": ("rule", {}, ALL_200),
+    "clock_replay_retrieve": ("person", {"child": "child", "as_of": "2026-11-02"}, IN_REACH),
+    "clock_events_list": ("clock_event", {"child": "child"}, IN_REACH_LIST_OF),
 }
 
 HOLDER = row(201, 403, 404, 404, 201, 201)  # changes for the case-holding authority
@@ -152,6 +165,15 @@ WRITES = {
     "risk_factors_review_create": ("risk", row(200, 403, 404, 404, 200, 200)),
     "risk_factors_close_create": ("risk", row(200, 403, 404, 404, 200, 200)),
     "risk_factors_sign_off_create": ("risk_awaiting", row(403, 403, 404, 404, 200, 403)),
+    # Children's social care and legal services record a child's orders, the police only
+    # police protection: the health visitor and administrators are refused before the
+    # body is read; the outsider (police) names a child outside reach.
+    "orders_create": (None, row(201, 403, 400, 403, 201, 201)),
+    "orders_extend_create": ("order", row(200, 403, 404, 404, 200, 200)),
+    "orders_end_create": ("order", row(200, 403, 404, 404, 200, 200)),
+    "orders_conclude_create": ("proceedings", row(200, 403, 404, 404, 200, 200)),
+    # Anyone with an agency records a meeting or assessment about a child they can see.
+    "clock_events_create": (None, row(201, 201, 400, 403, 201, 201)),
 }
 # Writes by which the outsider may succeed: its own new record, and break-glass.
 OUTSIDER_MAY_WRITE = {"people_create", "people_break_glass_create"}
@@ -256,6 +278,26 @@ class Records:
             return risk.pk
         if kind == "factor":
             return "16A"
+        if kind in {"order", "proceedings"}:
+            return make_order(
+                actor=world.social_worker,
+                child=world.child,
+                order_type="supervision_order" if kind == "order" else "care_proceedings",
+                starts_on=dt.date(2026, 3, 2),
+                court="Northmoor Family Court",
+            ).pk
+        if kind == "task":  # the supervision order's first
+            self.id("order")
+            return Task.objects.filter(child=world.child).order_by("due_at").first().pk
+        if kind == "rule":
+            return "supervision-order-review"
+        if kind == "clock_event":
+            return record_meeting_or_assessment(
+                actor=world.social_worker,
+                child=world.child,
+                kind="strategy_discussion",
+                occurred_on=dt.date(2026, 11, 2),
+            ).pk
         if kind == "audit_event":
             return record_event(
                 actor=world.health_visitor,
@@ -399,6 +441,21 @@ def valid_body(operation: str, world, actor) -> dict:
         },
         "risk_factors_close_create": {"rationale": "Treated; seen weekly"},
         "risk_factors_sign_off_create": {},
+        "orders_create": {
+            "child": child,
+            "order_type": "supervision_order",
+            "starts_on": "2026-03-02",
+            "court": "Northmoor Family Court",
+            "case_number": "NM26C00123",
+        },
+        "orders_extend_create": {"new_end": "2028-03-02", "granted_on": "2026-09-01"},
+        "orders_end_create": {"ended_on": "2026-09-01", "reason": "discharged"},
+        "orders_conclude_create": {"concluded_on": "2026-09-01", "outcome": "supervision_order"},
+        "clock_events_create": {
+            "child": child,
+            "kind": "strategy_discussion",
+            "occurred_on": "2026-11-02",
+        },
     }[operation]
 
 
@@ -421,11 +478,9 @@ def test_write_matrix(world, api_client_for, operation, persona):
 # The outsider again, now with one more relation to the child: each relation opens what
 # a partner in the network sees (the health visitor's row), or nothing (the outsider's).
 
-CHILD_READS = sorted(
-    op
-    for op, (kind, _, _) in READS.items()
-    if kind in {"person", "residence", "household", "relationship", "case", "entry", "risk"}
-)
+CHILD_KINDS = {"person", "residence", "household", "relationship", "case", "entry", "risk"}
+CHILD_KINDS |= {"order", "task", "clock_event"}
+CHILD_READS = sorted(op for op, (kind, _, _) in READS.items() if kind in CHILD_KINDS)
 CASE_READS = {"cases_list", "cases_retrieve"}
 
 
@@ -488,8 +543,8 @@ def test_reads_of_case_data_are_audited(world, api_client_for):
     """Every read the matrix allows that shows case data writes an audit row."""
     records = Records(world)
     for operation, (kind, query, expected) in READS.items():
-        if kind in {"agency", "practitioner", "agreement", "factor"}:
-            continue  # the directory, the register and the census factors: not case data
+        if kind in {"agency", "practitioner", "agreement", "factor", "rule"}:
+            continue  # the directory, the register, census factors, rules: not case data
         persona = next(p for p in PERSONAS if expected[p] in (200, SHOWN))
         actor = getattr(world, persona)
         record_id = records.id(kind)

@@ -12,9 +12,11 @@ from drf_spectacular.generators import SchemaGenerator
 from threadline.audit.models import AuditEvent
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
+from threadline.orders.services import make_order
 from threadline.people.models import Relationship
 from threadline.risks.services import record_risk
 from threadline.sharing.models import AccessRequest, SharingAgreement
+from threadline.timescales.models import Task
 
 from ..factories import ChronologyEntryFactory, ReferralFactory, ResidenceFactory
 
@@ -38,6 +40,12 @@ def operations(schema, methods):
 def fill(world):
     """Put a real record, which the social worker may see, in each path's `{id}`."""
     residence = ResidenceFactory(person=world.child, recorded_by=world.social_worker)
+    order = make_order(  # and with it the clock's tasks
+        actor=world.social_worker,
+        child=world.child,
+        order_type="supervision_order",
+        starts_on=dt.date(2026, 3, 2),
+    )
     ids = {
         "/api/v1/people/": world.child.pk,
         "/api/v1/addresses/": residence.pk,
@@ -78,6 +86,11 @@ def fill(world):
             review_date=timezone.localdate() + dt.timedelta(days=90),
         ).pk,
         "/api/v1/assessment-factors/": None,
+        "/api/v1/orders/": order.pk,
+        "/api/v1/tasks/": Task.objects.filter(child=world.child).first().pk,
+        "/api/v1/rules/": "supervision-order-review",
+        "/api/v1/clock/": None,
+        "/api/v1/clock-events/": None,
     }
 
     def filled(path: str) -> str:
@@ -93,7 +106,8 @@ def required_query(operation, world) -> dict:
         for p in operation.get("parameters", [])
         if p["in"] == "query" and p.get("required")
     ]
-    values = {"person": world.child.pk, "child": world.child.pk}  # the export's `child`
+    # the export's, the replay's and the clock events' `child`; the replay's day
+    values = {"person": world.child.pk, "child": world.child.pk, "as_of": "2026-11-02"}
     assert set(names) <= set(values), names
     return {name: values[name] for name in names}
 

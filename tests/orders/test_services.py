@@ -35,6 +35,7 @@ def test_a_supervision_order_lasts_a_year_unless_the_court_says_otherwise(world,
             "start_in_future",
         ),
         ({"order_type": "cp_plan"}, "category", "category_required"),
+        ({"category": "neglect"}, "category", "category_only_for_plans"),
         (
             {"order_type": "emergency_protection_order", "ends_on": START + dt.timedelta(days=9)},
             "ends_on",

@@ -68,6 +68,16 @@ class ProceedingsOutcome(models.TextChoices):
     WITHDRAWN = "withdrawn", "Application withdrawn"
 
 
+class OrderQuerySet(models.QuerySet):
+    def in_force_on(self, day):
+        """Made by `day`, not ended early before it, and not past its set end."""
+        return self.filter(
+            Q(starts_on__lte=day)
+            & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+            & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        )
+
+
 class LegalOrder(RecordModel):
     """A plan, order or proceedings for a child, from `starts_on` until `ends_on` (its set
     end, if it has one, as extended) or until it was `ended_on` early. Police protection
@@ -103,6 +113,8 @@ class LegalOrder(RecordModel):
         max_length=30, choices=ProceedingsOutcome.choices, blank=True, help_text="Proceedings."
     )
     notes = models.TextField(blank=True)
+
+    objects = OrderQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on"]

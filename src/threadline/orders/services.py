@@ -66,9 +66,9 @@ def _error(errors: dict, field: str, message: str, code: str) -> None:
     errors.setdefault(field, []).append(ValidationError(message, code=code))
 
 
-def _in_force(child: Person, types, on: dt.date, *, excluding=None):
-    orders = LegalOrder.objects.filter(child=child, order_type__in=types).exclude(pk=excluding)
-    return [o for o in orders if o.in_force_on(on)]
+def _in_force(child: Person, types, on: dt.date, *, excluding=None) -> bool:
+    orders = LegalOrder.objects.in_force_on(on).filter(child=child, order_type__in=types)
+    return orders.exclude(pk=excluding).exists()
 
 
 def _check_new(errors: dict, order: LegalOrder) -> None:
@@ -83,6 +83,13 @@ def _check_new(errors: dict, order: LegalOrder) -> None:
         _error(errors, "ends_on", "An order cannot end before it starts", "end_before_start")
     if kind == OrderType.CP_PLAN and not order.category:
         _error(errors, "category", "Choose the category of abuse or neglect", "category_required")
+    if kind != OrderType.CP_PLAN and order.category:
+        _error(
+            errors,
+            "category",
+            "Only a child-protection plan has a category of abuse or neglect",
+            "category_only_for_plans",
+        )
     end = order.ends_on
     if (
         kind == OrderType.SUPERVISION_ORDER
@@ -365,17 +372,21 @@ def end_order(
     *, actor: Practitioner, order: LegalOrder, ended_on: dt.date | None, reason: str, request=None
 ) -> LegalOrder:
     """Record that a plan or order ended (it stays in the history)."""
+    return _end(actor, order, ended_on, reason, request, field="ended_on")
+
+
+def _end(actor, order: LegalOrder, ended_on, reason: str, request, *, field: str) -> LegalOrder:
     order = LegalOrder.objects.select_for_update().select_related("child").get(pk=order.pk)
     _check_recorder(actor, order)
     if order.ended_on is not None:
         raise invalid(None, "This order has already ended", "already_ended")
     errors: dict = {}
     if ended_on is None:
-        _error(errors, "ended_on", "Enter the date it ended", "required")
+        _error(errors, field, "Enter the date it ended", "required")
     elif ended_on < order.starts_on:
-        _error(errors, "ended_on", "An order cannot end before it starts", "end_before_start")
+        _error(errors, field, "An order cannot end before it starts", "end_before_start")
     elif ended_on > timezone.localdate():
-        _error(errors, "ended_on", "The end must be today or in the past", "end_in_future")
+        _error(errors, field, "The end must be today or in the past", "end_in_future")
     if reason not in EndReason.values:
         _error(errors, "reason", "Choose why it ended", "invalid_choice")
     if errors:
@@ -417,9 +428,7 @@ def conclude_proceedings(
         raise invalid(None, "Only care proceedings conclude with an outcome", "not_proceedings")
     if outcome not in ProceedingsOutcome.values:
         raise invalid("outcome", "Choose the outcome", "invalid_choice")
-    order = end_order(
-        actor=actor, order=order, ended_on=concluded_on, reason=EndReason.CONCLUDED, request=request
-    )
+    order = _end(actor, order, concluded_on, EndReason.CONCLUDED, request, field="concluded_on")
     order.outcome = outcome
     order.save(update_fields=["outcome", "updated_at"])
     _clock(

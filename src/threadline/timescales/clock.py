@@ -39,7 +39,13 @@ class TaskState:
 
 
 def end_of_working_day(day: dt.date) -> dt.datetime:
+    """When a deadline on `day` falls."""
     return dt.datetime.combine(day, settings.WORKING_DAY_END, timezone.get_default_timezone())
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The last moment of `day` in London: what a replay of that day counts up to."""
+    return dt.datetime.combine(day, dt.time.max, timezone.get_default_timezone())
 
 
 def _order(event: ClockEvent) -> tuple:
@@ -81,8 +87,7 @@ def task_states(events: Iterable[ClockEvent]) -> list[TaskState]:
 def replay(child, *, as_of: dt.date) -> list[TaskState]:
     """The tasks as they stood at the end of `as_of`, from the events recorded about the
     child that happened by then (recorded then or since). Writes nothing."""
-    until = end_of_working_day(as_of).replace(hour=23, minute=59, second=59)
-    return task_states(ClockEvent.objects.filter(child=child, occurred_at__lte=until))
+    return task_states(ClockEvent.objects.filter(child=child, occurred_at__lte=end_of_day(as_of)))
 
 
 def _owners(child_ids: set) -> tuple[dict, dict, dict]:

@@ -39,7 +39,7 @@ class Command(BaseCommand):
             if child_id
             else Person.objects.filter(pk__in=clock.open_case_children()).order_by("family_name")
         )
-        end = clock.end_of_working_day(as_of)
+        end = clock.end_of_day(as_of)
         for child in children:
             states = clock.replay(child, as_of=as_of)
             self.stdout.write(f"{child.full_name} ({child.pk}) on {as_of:%-d %B %Y}:")
