@@ -17,6 +17,7 @@ from threadline.common.api import (
     Forbidden,
     error_responses,
     idempotent,
+    validated,
 )
 from threadline.sharing.policy import can_manage_case, can_open_case, get_case_for
 
@@ -33,12 +34,6 @@ from .serializers import (
 )
 
 CREATE_HEADERS = [IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER]
-
-
-def _parse(serializer_class, request):
-    serializer = serializer_class(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _case_to_manage(request, case_id):
@@ -73,7 +68,7 @@ class CaseList(APIView):
     def post(self, request):
         if not can_open_case(request.user):
             raise Forbidden()
-        data = _parse(CaseInputSerializer, request)
+        data = validated(CaseInputSerializer, request)
         case = services.open_case(actor=request.user, request=request, **data)
         # A new case has no network yet: nothing here the caller may not see.
         response = Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
@@ -109,7 +104,7 @@ class CaseInvolvements(APIView):
     @idempotent
     def post(self, request, id):
         case = _case_to_manage(request, id)
-        data = _parse(InvolvementInputSerializer, request)
+        data = validated(InvolvementInputSerializer, request)
         involvement = services.add_involvement(
             actor=request.user, case=case, request=request, **data
         )
@@ -130,7 +125,7 @@ class CaseAllocations(APIView):
     @idempotent
     def post(self, request, id):
         case = _case_to_manage(request, id)
-        data = _parse(AllocationInputSerializer, request)
+        data = validated(AllocationInputSerializer, request)
         allocation = services.allocate_social_worker(
             actor=request.user, case=case, request=request, **data
         )
@@ -151,7 +146,7 @@ class CaseLeadProfessional(APIView):
     @idempotent
     def post(self, request, id):
         case = _case_to_manage(request, id)
-        data = _parse(LeadProfessionalInputSerializer, request)
+        data = validated(LeadProfessionalInputSerializer, request)
         services.set_lead_professional(actor=request.user, case=case, request=request, **data)
         # Rendered through the selector: the network shown is only what the caller may see.
         case = selectors.get_case_record(actor=request.user, case_id=case.pk, request=request)

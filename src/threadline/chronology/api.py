@@ -34,6 +34,7 @@ from threadline.common.api import (
     error_responses,
     etag_for,
     idempotent,
+    validated,
 )
 from threadline.sharing.policy import can_amend_entry, get_entry_for, get_person_for
 
@@ -58,15 +59,6 @@ EXPORT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }
-
-
-def _parse(serializer_class, request, data=None):
-    """Validated input; query strings are passed as a plain dict (see people/api.py)."""
-    serializer = serializer_class(
-        data=request.data if data is None else data, context={"request": request}
-    )
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _filters(query: dict) -> selectors.Filters:
@@ -116,7 +108,7 @@ class EntryList(APIView):
         },
     )
     def get(self, request):
-        query = _parse(EntryQuerySerializer, request, request.query_params.dict())
+        query = validated(EntryQuerySerializer, request, request.query_params.dict())
         entries = selectors.list_entries(
             actor=request.user,
             child=query["child"],
@@ -147,7 +139,7 @@ class EntryList(APIView):
     @idempotent
     def post(self, request):
         _no_agency(request)
-        data = _parse(EntryInputSerializer, request)
+        data = validated(EntryInputSerializer, request)
         entry = services.record_entry(actor=request.user, request=request, **data)
         response = _entry_response(request, entry, status.HTTP_201_CREATED)
         response["Location"] = reverse("api-chronology-entry-detail", args=[entry.pk])
@@ -274,7 +266,7 @@ class EntryDetail(APIView):
             raise Forbidden(f"Only {entry.agency.name} amends its entries.")
         if not request.headers.get("If-Match"):
             raise PreconditionRequired()
-        data = dict(_parse(AmendInputSerializer, request))
+        data = dict(validated(AmendInputSerializer, request))
         reason = data.pop("reason", "")
         with transaction.atomic():
             # Compare under the row lock, so two writers cannot both pass the check.
@@ -303,7 +295,7 @@ class EntryInError(APIView):
         entry = get_entry_for(request.user, id)
         if not can_amend_entry(request.user, entry):
             raise Forbidden(f"Only {entry.agency.name} marks its entries as entered in error.")
-        data = _parse(InErrorInputSerializer, request)
+        data = validated(InErrorInputSerializer, request)
         entry = services.mark_entered_in_error(
             actor=request.user, entry=entry, reason=data["reason"], request=request
         )
@@ -341,7 +333,7 @@ class EntryExport(APIView):
         },
     )
     def get(self, request):
-        query = _parse(ExportQuerySerializer, request, request.query_params.dict())
+        query = validated(ExportQuerySerializer, request, request.query_params.dict())
         child = get_person_for(request.user, query["child"])
         children = (
             selectors.family_children(request.user, child)

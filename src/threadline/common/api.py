@@ -27,6 +27,17 @@ from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 
 
+def validated(serializer_class, request, data=None):
+    """A request's validated input (its body, or `data`: query strings are passed as a
+    plain dict, so that an empty `?date_of_birth=` is refused rather than read as absent,
+    HTML-form style); invalid input raises the API's 400 with codes and fields."""
+    serializer = serializer_class(
+        data=request.data if data is None else data, context={"request": request}
+    )
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def drf_error_items(detail, field=None):
     """DRF error detail (nested dicts/lists of ErrorDetail) → [{field, code, message}]."""
     if isinstance(detail, dict):

@@ -26,6 +26,7 @@ from threadline.common.api import (
     Forbidden,
     error_responses,
     idempotent,
+    validated,
 )
 from threadline.sharing.policy import can_record_order, get_person_for, orders_visible_to
 
@@ -47,15 +48,6 @@ WHO_RECORDS = (
     "Children's social care and legal services record plans, orders and proceedings; the "
     "police record police protection"
 )
-
-
-def _parse(serializer_class, request, data=None):
-    """Validated input; query strings are passed as a plain dict (see people/api.py)."""
-    serializer = serializer_class(
-        data=request.data if data is None else data, context={"request": request}
-    )
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _not_allowed() -> Forbidden:
@@ -99,7 +91,7 @@ class OrderList(APIView):
         responses={200: OrderSerializer(many=True), **error_responses(400, 401, 404)},
     )
     def get(self, request):
-        query = _parse(OrderQuerySerializer, request, request.query_params.dict())
+        query = validated(OrderQuerySerializer, request, request.query_params.dict())
         orders = orders_visible_to(request.user).select_related(*_SHOWN_WITH)
         terms, child = [], None
         if "child" in query:
@@ -150,7 +142,7 @@ class OrderList(APIView):
         # Those who may record no kind of order are refused before the body is read.
         if not any(can_record_order(request.user, kind) for kind in OrderType.values):
             raise _not_allowed()
-        data = _parse(OrderInputSerializer, request)
+        data = validated(OrderInputSerializer, request)
         if not can_record_order(request.user, data["order_type"]):
             raise _not_allowed()
         order = services.make_order(actor=request.user, request=request, **data)
@@ -196,7 +188,7 @@ class OrderExtend(APIView):
     @idempotent
     def post(self, request, id):
         order = _changeable(request, id)
-        data = _parse(ExtendInputSerializer, request)
+        data = validated(ExtendInputSerializer, request)
         order = services.extend_order(actor=request.user, order=order, request=request, **data)
         return _order_response(request, order)
 
@@ -219,7 +211,7 @@ class OrderEnd(APIView):
     @idempotent
     def post(self, request, id):
         order = _changeable(request, id)
-        data = _parse(EndInputSerializer, request)
+        data = validated(EndInputSerializer, request)
         order = services.end_order(actor=request.user, order=order, request=request, **data)
         return _order_response(request, order)
 
@@ -245,7 +237,7 @@ class OrderConclude(APIView):
     @idempotent
     def post(self, request, id):
         order = _changeable(request, id)
-        data = _parse(ConcludeInputSerializer, request)
+        data = validated(ConcludeInputSerializer, request)
         order = services.conclude_proceedings(
             actor=request.user, order=order, request=request, **data
         )

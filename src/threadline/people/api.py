@@ -25,6 +25,7 @@ from threadline.common.api import (
     error_responses,
     etag_for,
     idempotent,
+    validated,
 )
 from threadline.common.errors import invalid
 from threadline.sharing.policy import (
@@ -59,16 +60,6 @@ CREATE_HEADERS = [IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER]
 LIST_BY_PERSON_ERRORS = error_responses(400, 401, 404)
 
 
-def _parse(serializer_class, request, data=None):
-    """Validated input; query strings are passed as a plain dict, so that an empty
-    `?date_of_birth=` is refused rather than read as absent (HTML form semantics)."""
-    serializer = serializer_class(
-        data=request.data if data is None else data, context={"request": request}
-    )
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _person_response(person: Person, status_code: int = status.HTTP_200_OK) -> Response:
     prefetch_related_objects(
         [person], "recorded_by_agency", "names", "references__agency", "residences__address"
@@ -92,7 +83,7 @@ class PersonList(APIView):
         responses={200: PersonSerializer(many=True), **error_responses(400, 401)},
     )
     def get(self, request):
-        query = _parse(PersonSearchQuerySerializer, request, request.query_params.dict())
+        query = validated(PersonSearchQuerySerializer, request, request.query_params.dict())
         people = selectors.search_people(actor=request.user, request=request, **query)
         page = self.paginate_queryset(
             people.select_related("recorded_by_agency").prefetch_related(
@@ -113,7 +104,7 @@ class PersonList(APIView):
     def post(self, request):
         if not can_record_person(request.user):
             raise Forbidden()
-        data = _parse(PersonCreateSerializer, request)
+        data = validated(PersonCreateSerializer, request)
         person = services.create_person(actor=request.user, request=request, **data)
         response = _person_response(person, status.HTTP_201_CREATED)
         response["Location"] = reverse("api-person-detail", args=[person.pk])
@@ -147,7 +138,7 @@ class PersonDetail(APIView):
             raise Forbidden()
         if not request.headers.get("If-Match"):
             raise PreconditionRequired()
-        data = _parse(PersonUpdateSerializer, request)
+        data = validated(PersonUpdateSerializer, request)
         with transaction.atomic():
             # Compare under the row lock, so two writers cannot both pass the check.
             current = Person.objects.select_for_update().get(pk=person.pk)
@@ -172,7 +163,7 @@ class PersonNames(APIView):
     @idempotent
     def post(self, request, id):
         person = get_person_for(request.user, id)
-        data = _parse(NameInputSerializer, request)
+        data = validated(NameInputSerializer, request)
         name = services.add_name(actor=request.user, person=person, request=request, **data)
         return Response(PersonNameSerializer(name).data, status=status.HTTP_201_CREATED)
 
@@ -191,7 +182,7 @@ class PersonReferences(APIView):
     @idempotent
     def post(self, request, id):
         person = get_person_for(request.user, id)
-        data = _parse(ReferenceInputSerializer, request)
+        data = validated(ReferenceInputSerializer, request)
         if data["agency"].pk != request.user.agency_id:
             raise invalid(
                 "agency", "You can only record your own agency's reference", "not_your_agency"
@@ -217,7 +208,7 @@ class HouseholdList(APIView):
         responses={200: HouseholdSerializer(many=True), **LIST_BY_PERSON_ERRORS},
     )
     def get(self, request):
-        query = _parse(HouseholdQuerySerializer, request, request.query_params.dict())
+        query = validated(HouseholdQuerySerializer, request, request.query_params.dict())
         person = selectors.get_person_record(
             actor=request.user, person_id=query["person"], request=request
         )
@@ -240,7 +231,7 @@ class AddressList(APIView):
         responses={200: ResidenceSerializer(many=True), **LIST_BY_PERSON_ERRORS},
     )
     def get(self, request):
-        query = _parse(PersonQuerySerializer, request, request.query_params.dict())
+        query = validated(PersonQuerySerializer, request, request.query_params.dict())
         person = selectors.get_person_record(
             actor=request.user, person_id=query["person"], request=request
         )
@@ -259,7 +250,7 @@ class AddressList(APIView):
     )
     @idempotent
     def post(self, request):
-        data = _parse(ResidenceInputSerializer, request)
+        data = validated(ResidenceInputSerializer, request)
         residence = services.move_to_address(actor=request.user, request=request, **data)
         response = Response(ResidenceSerializer(residence).data, status=status.HTTP_201_CREATED)
         response["Location"] = reverse("api-address-detail", args=[residence.pk])
@@ -295,7 +286,7 @@ class RelationshipList(APIView):
         responses={200: RelativeSerializer(many=True), **LIST_BY_PERSON_ERRORS},
     )
     def get(self, request):
-        query = _parse(PersonQuerySerializer, request, request.query_params.dict())
+        query = validated(PersonQuerySerializer, request, request.query_params.dict())
         person = selectors.get_person_record(
             actor=request.user, person_id=query["person"], request=request
         )
@@ -313,7 +304,7 @@ class RelationshipList(APIView):
     )
     @idempotent
     def post(self, request):
-        data = _parse(RelationshipInputSerializer, request)
+        data = validated(RelationshipInputSerializer, request)
         relationship = services.add_relationship(actor=request.user, request=request, **data)
         response = Response(
             RelationshipSerializer(relationship).data, status=status.HTTP_201_CREATED

@@ -18,6 +18,7 @@ from threadline.common.api import (
     Forbidden,
     error_responses,
     idempotent,
+    validated,
 )
 from threadline.sharing.policy import can_decide_referral
 
@@ -30,14 +31,6 @@ from .serializers import (
 )
 
 CREATE_HEADERS = [IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER]
-
-
-def _parse(serializer_class, request, data=None):
-    serializer = serializer_class(
-        data=request.data if data is None else data, context={"request": request}
-    )
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _referral_response(referral, status_code=status.HTTP_200_OK) -> Response:
@@ -57,7 +50,7 @@ class ReferralList(APIView):
         responses={200: ReferralSerializer(many=True), **error_responses(400, 401)},
     )
     def get(self, request):
-        query = _parse(ReferralQuerySerializer, request, request.query_params.dict())
+        query = validated(ReferralQuerySerializer, request, request.query_params.dict())
         referrals = selectors.list_referrals(
             actor=request.user,
             status=query.get("status", ""),
@@ -88,7 +81,7 @@ class ReferralList(APIView):
     def post(self, request):
         if request.user.agency_id is None:
             raise Forbidden("Administrators see no case data and do not make referrals.")
-        data = _parse(ReferralInputSerializer, request)
+        data = validated(ReferralInputSerializer, request)
         new_child = data.pop("new_child", None)
         parent, relationship = None, "mother"
         if new_child is not None:
@@ -147,7 +140,7 @@ class ReferralDecide(APIView):
                 "referral.",
                 code="not_front_door",
             )
-        data = _parse(DecisionInputSerializer, request)
+        data = validated(DecisionInputSerializer, request)
         decided = services.decide_referral(
             actor=request.user, referral=referral, request=request, **data
         )

@@ -26,6 +26,7 @@ from threadline.common.api import (
     Forbidden,
     error_responses,
     idempotent,
+    validated,
 )
 from threadline.common.errors import invalid
 from threadline.sharing.policy import can_change_risk, can_sign_off_risks, get_person_for
@@ -46,15 +47,6 @@ from .serializers import (
 
 CREATE_HEADERS = [IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER]
 _SHOWN_WITH = ("closure_requested_by", "closure_signed_off_by")
-
-
-def _parse(serializer_class, request, data=None):
-    """Validated input; query strings are passed as a plain dict (see people/api.py)."""
-    serializer = serializer_class(
-        data=request.data if data is None else data, context={"request": request}
-    )
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _detail(risk: RiskFactor) -> dict:
@@ -99,7 +91,7 @@ class RiskList(APIView):
         responses={200: RiskFactorSerializer(many=True), **error_responses(400, 401, 404)},
     )
     def get(self, request):
-        query = _parse(RiskQuerySerializer, request, request.query_params.dict())
+        query = validated(RiskQuerySerializer, request, request.query_params.dict())
         subject = get_person_for(request.user, query["subject"]) if "subject" in query else None
         risks = selectors.list_risks(
             actor=request.user,
@@ -132,7 +124,7 @@ class RiskList(APIView):
     def post(self, request):
         if request.user.agency_id is None:
             raise Forbidden("Administrators see no case data and do not record risks.")
-        data = _parse(RiskInputSerializer, request)
+        data = validated(RiskInputSerializer, request)
         risk = services.record_risk(actor=request.user, request=request, **data)
         response = _risk_response(request, risk, status.HTTP_201_CREATED)
         response["Location"] = reverse("api-risk-factor-detail", args=[risk.pk])
@@ -174,7 +166,7 @@ class RiskReviewCreate(APIView):
     @idempotent
     def post(self, request, id):
         risk = _changeable(request, id)
-        data = _parse(ReviewInputSerializer, request)
+        data = validated(ReviewInputSerializer, request)
         services.review_risk(actor=request.user, risk=risk, request=request, **data)
         return _risk_response(request, risk)
 
@@ -200,7 +192,7 @@ class RiskClose(APIView):
     @idempotent
     def post(self, request, id):
         risk = _changeable(request, id)
-        data = _parse(CloseInputSerializer, request)
+        data = validated(CloseInputSerializer, request)
         risk = services.close_risk(actor=request.user, risk=risk, request=request, **data)
         return _risk_response(request, risk)
 
@@ -254,7 +246,7 @@ class ActiveRisks(APIView):
         responses={200: ActiveRisksSerializer, **error_responses(400, 401, 404)},
     )
     def get(self, request, id):
-        query = _parse(ActiveRisksQuerySerializer, request, request.query_params.dict())
+        query = validated(ActiveRisksQuerySerializer, request, request.query_params.dict())
         child = get_person_for(request.user, id)
         if not child.is_child:
             raise invalid(None, f"{child.full_name} is not a child", "not_a_child")

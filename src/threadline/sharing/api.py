@@ -29,6 +29,7 @@ from threadline.common.api import (
     Forbidden,
     error_responses,
     idempotent,
+    validated,
 )
 from threadline.web import services as sign_in
 
@@ -48,15 +49,6 @@ from .serializers import (
 
 CREATE_HEADERS = [IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER]
 LIST_ERRORS = error_responses(400, 401)  # 400: a malformed filter, limit or offset
-
-
-def _parse(serializer_class, request, data=None):
-    """Validated input; query strings are passed as a plain dict (see people/api.py)."""
-    serializer = serializer_class(
-        data=request.data if data is None else data, context={"request": request}
-    )
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 # --- sharing agreements ---------------------------------------------------------------
@@ -97,7 +89,7 @@ class AgreementList(APIView):
     @idempotent
     def post(self, request):
         _administrator_only(request)
-        data = _parse(AgreementInputSerializer, request)
+        data = validated(AgreementInputSerializer, request)
         agreement = services.create_agreement(actor=request.user, request=request, **data)
         response = _agreement_response(agreement, status.HTTP_201_CREATED)
         response["Location"] = reverse("api-sharing-agreement-detail", args=[agreement.pk])
@@ -138,7 +130,7 @@ class AgreementEnd(APIView):
     def post(self, request, id):
         agreement = _get_agreement(id)
         _administrator_only(request)
-        data = _parse(EndAgreementInputSerializer, request)
+        data = validated(EndAgreementInputSerializer, request)
         services.end_agreement(actor=request.user, agreement=agreement, request=request, **data)
         return _agreement_response(agreement)
 
@@ -157,7 +149,7 @@ class AccessRequestList(APIView):
         responses={200: AccessRequestSerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request):
-        query = _parse(AccessRequestQuerySerializer, request, request.query_params.dict())
+        query = validated(AccessRequestQuerySerializer, request, request.query_params.dict())
         requests = selectors.list_access_requests(
             actor=request.user, status=query.get("status", ""), request=request
         )
@@ -174,7 +166,7 @@ class AccessRequestList(APIView):
     )
     @idempotent
     def post(self, request):
-        data = _parse(AccessRequestInputSerializer, request)
+        data = validated(AccessRequestInputSerializer, request)
         access = services.request_access(actor=request.user, request=request, **data)
         access = selectors.get_access_request_for(request.user, access.pk)
         response = Response(AccessRequestSerializer(access).data, status=status.HTTP_201_CREATED)
@@ -208,7 +200,7 @@ class _Decision(APIView):
             raise Forbidden(
                 f"Only a safeguarding lead of {access.provider.name} can decide this request."
             )
-        data = _parse(self.input_serializer, request)
+        data = validated(self.input_serializer, request)
         services.decide_access_request(
             actor=request.user,
             access=access,
@@ -309,7 +301,7 @@ class PersonBreakGlass(APIView):
     def post(self, request, id):
         if request.user.agency_id is None:
             raise Forbidden("Break-glass is for practitioners; administrators see no case data.")
-        data = _parse(BreakGlassInputSerializer, request)
+        data = validated(BreakGlassInputSerializer, request)
         _reauthenticate(request, data["password"], data.get("code"))
         try:
             person = selectors.person_for_break_glass(id)

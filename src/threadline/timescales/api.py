@@ -25,6 +25,7 @@ from threadline.common.api import (
     Forbidden,
     error_responses,
     idempotent,
+    validated,
 )
 from threadline.common.errors import invalid
 from threadline.sharing.policy import get_person_for, tasks_visible_to
@@ -45,15 +46,6 @@ from .serializers import (
 
 CREATE_HEADERS = [IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER]
 _TASK_SHOWN_WITH = ("child", "trigger", "owner", "owner_agency", "closed_by")
-
-
-def _parse(serializer_class, request, data=None):
-    """Validated input; query strings are passed as a plain dict (see people/api.py)."""
-    serializer = serializer_class(
-        data=request.data if data is None else data, context={"request": request}
-    )
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _child(request, child_id):
@@ -128,7 +120,7 @@ class TaskList(APIView):
         responses={200: TaskSerializer(many=True), **error_responses(400, 401, 404)},
     )
     def get(self, request):
-        query = _parse(TaskQuerySerializer, request, request.query_params.dict())
+        query = validated(TaskQuerySerializer, request, request.query_params.dict())
         tasks, terms, child = _tasks(request), [], None
         if "child" in query:
             child = get_person_for(request.user, query["child"])
@@ -203,7 +195,7 @@ class ClockReplay(APIView):
         responses={200: ReplaySerializer, **error_responses(400, 401, 404)},
     )
     def get(self, request):
-        query = _parse(ReplayQuerySerializer, request, request.query_params.dict())
+        query = validated(ReplayQuerySerializer, request, request.query_params.dict())
         child, as_of = _child(request, query["child"]), query["as_of"]
         states = clock.replay(child, as_of=as_of)
         record_event(
@@ -235,7 +227,7 @@ class ClockEventList(APIView):
         responses={200: ClockEventSerializer(many=True), **error_responses(400, 401, 404)},
     )
     def get(self, request):
-        query = _parse(ClockEventQuerySerializer, request, request.query_params.dict())
+        query = validated(ClockEventQuerySerializer, request, request.query_params.dict())
         child = get_person_for(request.user, query["child"])
         record_event(
             actor=request.user,
@@ -269,7 +261,7 @@ class ClockEventList(APIView):
     def post(self, request):
         if request.user.agency_id is None:
             raise Forbidden("Administrators see no case data and record no meetings.")
-        data = _parse(ClockEventInputSerializer, request)
+        data = validated(ClockEventInputSerializer, request)
         event = services.record_meeting_or_assessment(actor=request.user, request=request, **data)
         return Response(ClockEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
