@@ -15,12 +15,12 @@ from threadline.agencies.serializers import (
     AgencyField,
     AgencyListField,
     AgencySummarySerializer,
-    PractitionerField,
     PractitionerSummarySerializer,
 )
 from threadline.common.api import TextField
 from threadline.people.serializers import PersonSummarySerializer
-from threadline.sharing.models import Confidentiality, InformationCategory
+from threadline.sharing.models import InformationCategory
+from threadline.sharing.serializers import SharedRecordInputSerializer
 
 from . import exports
 from .models import (
@@ -174,7 +174,7 @@ class AttachmentInputSerializer(serializers.Serializer):
         return ContentFile(content, name=data["filename"])
 
 
-class EntryInputSerializer(serializers.Serializer):
+class EntryInputSerializer(SharedRecordInputSerializer):
     children = serializers.ListField(
         child=serializers.UUIDField(),
         max_length=20,
@@ -217,21 +217,6 @@ class EntryInputSerializer(serializers.Serializer):
         default="",
         max_length=1000,
         help_text="Your agency's own reference (up to 100).",
-    )
-    category = serializers.ChoiceField(
-        choices=InformationCategory.choices,
-        required=False,
-        help_text="The information category: your agency's by default.",
-    )
-    confidentiality = serializers.ChoiceField(
-        choices=Confidentiality.choices, required=False, default=Confidentiality.NORMAL
-    )
-    restricted_to = serializers.ListField(
-        child=PractitionerField(),
-        required=False,
-        default=list,
-        max_length=50,
-        help_text="For a restricted entry: who else may read it (you always may).",
     )
     attachments = AttachmentInputSerializer(
         many=True, required=False, default=list, max_length=MAX_ATTACHMENTS

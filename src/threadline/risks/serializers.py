@@ -7,12 +7,11 @@ from rest_framework import serializers
 from threadline.agencies.serializers import (
     AgencyListField,
     AgencySummarySerializer,
-    PractitionerField,
     PractitionerSummarySerializer,
 )
 from threadline.common.api import TextField
 from threadline.people.models import Person
-from threadline.sharing.models import Confidentiality, InformationCategory
+from threadline.sharing.serializers import SharedRecordInputSerializer
 
 from .models import Factor, RiskFactor, RiskReview, RiskStatus
 
@@ -144,7 +143,7 @@ class ActiveRisksSerializer(serializers.Serializer):
 # --- input ----------------------------------------------------------------------------
 
 
-class RiskInputSerializer(serializers.Serializer):
+class RiskInputSerializer(SharedRecordInputSerializer):
     subject = serializers.UUIDField(help_text="The person (child or adult) it is about.")
     factor = TextField(
         required=False,
@@ -168,21 +167,6 @@ class RiskInputSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
         help_text="When your agency first knew of it: today by default.",
-    )
-    category = serializers.ChoiceField(
-        choices=InformationCategory.choices,
-        required=False,
-        help_text="The information category: your agency's by default.",
-    )
-    confidentiality = serializers.ChoiceField(
-        choices=Confidentiality.choices, required=False, default=Confidentiality.NORMAL
-    )
-    restricted_to = serializers.ListField(
-        child=PractitionerField(),
-        required=False,
-        default=list,
-        max_length=50,
-        help_text="For a restricted risk: who else may read it (you always may).",
     )
 
 

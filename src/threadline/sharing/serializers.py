@@ -8,6 +8,7 @@ from rest_framework import serializers
 from threadline.agencies.serializers import (
     AgencyField,
     AgencySummarySerializer,
+    PractitionerField,
     PractitionerSummarySerializer,
 )
 from threadline.common.api import TextField
@@ -17,12 +18,34 @@ from .models import (
     AccessRequest,
     AccessRequestStatus,
     BreakGlass,
+    Confidentiality,
     InformationCategory,
     LegalBasis,
     SharingAgreement,
 )
 
 # --- fields ---------------------------------------------------------------------------
+
+
+class SharedRecordInputSerializer(serializers.Serializer):
+    """The sharing fields of a record one agency holds (`SharedRecord`): its information
+    category and confidentiality, and who may read it when restricted."""
+
+    category = serializers.ChoiceField(
+        choices=InformationCategory.choices,
+        required=False,
+        help_text="The information category: your agency's by default.",
+    )
+    confidentiality = serializers.ChoiceField(
+        choices=Confidentiality.choices, required=False, default=Confidentiality.NORMAL
+    )
+    restricted_to = serializers.ListField(
+        child=PractitionerField(),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text="For a restricted record: who else may read it (you always may).",
+    )
 
 
 class ReasonField(TextField):
