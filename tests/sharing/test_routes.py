@@ -17,6 +17,7 @@ from threadline.audit.models import AuditEvent
 from threadline.chronology.services import record_entry
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
+from threadline.orders.services import make_order
 from threadline.people.models import Relationship
 from threadline.risks.services import record_risk
 from threadline.sharing.models import AccessRequest, BreakGlass
@@ -108,6 +109,17 @@ MATRIX = {
     "risk-review": ("risk", HOLDER_ONLY),
     "risk-close": ("risk", HOLDER_ONLY),
     "risk-sign-off": ("risk", row(405, 405, 405, 405, 405, 405)),  # POST only
+    # The social worker's supervision order for the child (and care proceedings): every
+    # agency that sees the child reads it; children's social care records and changes it.
+    # What each kind of order means, and the clock's rules, are for every practitioner.
+    "order-create": ("person", HOLDER_ONLY),
+    "order-detail": ("order", IN_REACH),
+    "order-extend": ("order", HOLDER_ONLY),
+    "order-end": ("order", HOLDER_ONLY),
+    "order-conclude": ("proceedings", HOLDER_ONLY),
+    "order-type-explained": ("order_type", ALL_200),
+    "clock-event-create": ("person", IN_REACH),
+    "rule-catalogue": (None, ALL_200),
 }
 
 
@@ -189,6 +201,16 @@ def url_kwargs(kind, world) -> dict:
         if kind == "child_risk":
             return {"person_id": world.child.pk, "risk_id": risk.pk}
         return {"risk_id": risk.pk}
+    if kind in {"order", "proceedings"}:
+        order = make_order(
+            actor=world.social_worker,
+            child=world.child,
+            order_type="supervision_order" if kind == "order" else "care_proceedings",
+            starts_on=timezone.localdate() - dt.timedelta(days=30),
+        )
+        return {"order_id": order.pk}
+    if kind == "order_type":
+        return {"order_type": "supervision_order"}
     if kind in {"entry", "attachment"}:
         entry = record_entry(
             actor=world.social_worker,
@@ -258,6 +280,8 @@ NO_CASE_DATA = {
     "healthz",
     "reauthenticate",
     "referral-create",
+    "order-type-explained",
+    "rule-catalogue",
 }
 
 

@@ -14,6 +14,8 @@ from threadline.agencies.models import Role
 from threadline.audit.models import AuditAction
 from threadline.audit.selectors import AUDIT_READERS
 from threadline.audit.services import record_event
+from threadline.orders.models import OrderType
+from threadline.orders.selectors import get_order_for
 from threadline.risks.selectors import get_risk_for
 
 from . import policy
@@ -33,6 +35,9 @@ LINK_CHILDREN = "link_children"  # an adult in reach, and the actor works in adu
 VIEW_RISK = "view_risk"  # the risk is one the actor may read (the policy), else 404
 CHANGE_RISK = "change_risk"  # readable, and recorded by the actor's agency, else 403
 SIGN_OFF_RISK = "sign_off_risk"  # CHANGE_RISK, by a team manager or safeguarding lead, else 403
+RECORD_ORDER = "record_order"  # the child in reach, and the actor records some order, else 403
+VIEW_ORDER = "view_order"  # the order's child is in reach (the policy), else 404
+CHANGE_ORDER = "change_order"  # VIEW_ORDER, and the actor records this kind of order, else 403
 
 PERMISSIONS = (
     PUBLIC,
@@ -50,9 +55,13 @@ PERMISSIONS = (
     VIEW_RISK,
     CHANGE_RISK,
     SIGN_OFF_RISK,
+    RECORD_ORDER,
+    VIEW_ORDER,
+    CHANGE_ORDER,
 )
-_PERSON_ROUTES = {VIEW_PERSON, CONTRIBUTE, EDIT_PERSON, OPEN_CASE, LINK_CHILDREN}
+_PERSON_ROUTES = {VIEW_PERSON, CONTRIBUTE, EDIT_PERSON, OPEN_CASE, LINK_CHILDREN, RECORD_ORDER}
 _RISK_ROUTES = {VIEW_RISK, CHANGE_RISK, SIGN_OFF_RISK}
+_ORDER_ROUTES = {VIEW_ORDER, CHANGE_ORDER}
 _ROLE_ROUTES = {
     ADMINISTER: {Role.ADMINISTRATOR},
     SAFEGUARDING_LEAD: {Role.SAFEGUARDING_LEAD},
@@ -129,6 +138,10 @@ def _check(permission: str, actor, kwargs: dict):
             raise PermissionDenied
         if permission == LINK_CHILDREN and not policy.works_in_adult_services(actor):
             raise PermissionDenied
+        if permission == RECORD_ORDER and not any(
+            policy.can_record_order(actor, kind) for kind in OrderType.values
+        ):
+            raise PermissionDenied
         kwargs["person"] = person
         return person
     if permission in _ROLE_ROUTES and actor.role not in _ROLE_ROUTES[permission]:
@@ -147,4 +160,10 @@ def _check(permission: str, actor, kwargs: dict):
             raise PermissionDenied
         kwargs["risk"] = risk
         return risk
+    if permission in _ORDER_ROUTES:
+        order = get_order_for(actor, kwargs.pop("order_id"))
+        if permission == CHANGE_ORDER and not policy.can_record_order(actor, order.order_type):
+            raise PermissionDenied
+        kwargs["order"] = order
+        return order
     return None

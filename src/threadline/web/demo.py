@@ -1,7 +1,8 @@
 """The demo: a fictional family across three generations and three addresses, known to a
 dozen fictional agencies of the fictional area of Northmoor over two years, with the
-risks those agencies know about the adults around the children, and a school's referral
-of another child waiting for the front door's decision.
+risks those agencies know about the adults around the children, the children's plans and
+court orders with the statutory clock's tasks, and a school's referral of another child
+waiting for the front door's decision.
 
 Everything is invented. NHS numbers are from the 999 range the NHS reserves for testing.
 Loading goes through the same services as the web UI and the API. Demo accounts sign in
@@ -19,6 +20,8 @@ from threadline.agencies.models import Agency, AgencyType, Experience, Practitio
 from threadline.agencies.services import create_agency, create_practitioner
 from threadline.cases import services as cases
 from threadline.chronology import services as chronology
+from threadline.orders import services as orders
+from threadline.orders.models import EndReason, OrderType, PlanCategory
 from threadline.people import services as people
 from threadline.people.validators import nhs_number_is_valid
 from threadline.referrals import services as referrals
@@ -29,6 +32,8 @@ from threadline.risks.models import Factor
 from threadline.sharing import services as sharing
 from threadline.sharing.models import AGENCY_CATEGORY
 from threadline.sharing.models import InformationCategory as Info
+from threadline.timescales import services as clock
+from threadline.timescales.models import EventKind
 
 # The area's information-sharing agreement: each category of information, and the agencies
 # (beyond the one holding it) allowed to see it. Probation does not share with the
@@ -212,8 +217,9 @@ def load_demo(*, chronology: bool = True) -> Loaded:
     """Load the demo once; running it again changes nothing (except to exempt the demo
     accounts of a database loaded before `mfa_exempt` existed from the second factor).
     `chronology=False` leaves out the agencies' chronology entries (for tests that count
-    the entries they record themselves): only the household changes Threadline records
-    when the demo family moves remain."""
+    the entries they record themselves): only the entries Threadline records itself
+    remain (the household changes when the family moves, the plans and orders made and
+    ended)."""
     usernames = [p[0] for p in PRACTITIONERS] + ["admin"]
     if Agency.objects.filter(code="nm-csc").exists():
         Practitioner.objects.filter(username__in=usernames).update(mfa_exempt=True)
@@ -409,8 +415,9 @@ def _load(today: date, *, chronology: bool = True) -> None:
     )
     cases.set_lead_professional(actor=manager, case=riley_case, lead_professional=sw)
 
-    # Tyler's case: the school and the GP know him; same social worker as his sister.
-    tyler_case = cases.open_case(actor=sw, child=tyler, opened_on=ago(months=8))
+    # Tyler's case: open since the care proceedings that ended in his supervision order;
+    # the school and the GP know him; same social worker as his sister.
+    tyler_case = cases.open_case(actor=sw, child=tyler, opened_on=ago(months=11))
     for code, username, role in (
         ("brookside-school", "school", "School designated safeguarding lead"),
         ("fernside-gp", "gp", "GP"),
@@ -425,7 +432,7 @@ def _load(today: date, *, chronology: bool = True) -> None:
             from_date=ago(months=8),
         )
     cases.allocate_social_worker(
-        actor=manager, case=tyler_case, social_worker=sw, from_date=ago(months=8)
+        actor=manager, case=tyler_case, social_worker=sw, from_date=ago(months=11)
     )
     cases.set_lead_professional(actor=manager, case=tyler_case, lead_professional=sw)
 
@@ -462,9 +469,81 @@ def _load(today: date, *, chronology: bool = True) -> None:
         "share what we know.",
         sharing_basis=SharingBasis.CONSENT,
     )
+    _legal_status(staff, riley, tyler, ago)
     _risks(staff, {"kerry": kerry, "jason": jason, "dean": dean, "tyler": tyler}, ago, today)
     if chronology:
         _chronology(staff, riley, tyler, ago)
+
+
+def _legal_status(staff: dict, riley, tyler, ago) -> None:
+    """The children's plans and orders, and the meetings the statutory clock counts, as
+    the services record them. Tyler's supervision order, from earlier care proceedings,
+    runs out in about six weeks: the meeting on extending it is due soon. After the
+    assault, the strategy discussion and the initial conference put both children on
+    child-protection plans; the review conference kept Riley's and ended Tyler's, so his
+    supervision order is reviewed by the agencies together every three months — and the
+    next review is overdue. Riley's care proceedings are under way."""
+    sw, legal = staff["social.worker"], staff["legal"]
+    court = "Northmoor Family Court"
+    orders.make_order(
+        actor=sw,
+        child=tyler,
+        order_type=OrderType.SUPERVISION_ORDER,
+        starts_on=ago(months=10, weeks=2),
+        court=court,
+        case_number="NM25C00417",
+        made_by="HHJ Whitcombe, at the end of care proceedings",
+        notes="Tyler lives with his mother under the supervision of Northmoor Children's "
+        "Social Care. The court expects Kerry Hartley to keep working with the recovery "
+        "service, and the school to report any fall in Tyler's attendance.",
+    )
+    strategy = ago(months=8, days=4)
+    conference = strategy + timedelta(days=14)
+    review = conference + relativedelta(months=3) - timedelta(days=5)
+    plans = {}
+    for child, category in ((riley, PlanCategory.NEGLECT), (tyler, PlanCategory.EMOTIONAL)):
+        for kind, on, plan in (
+            (EventKind.STRATEGY_DISCUSSION, strategy, None),
+            (EventKind.INITIAL_CONFERENCE, conference, True),
+            (EventKind.CORE_GROUP, conference + timedelta(days=7), None),
+        ):
+            clock.record_meeting_or_assessment(
+                actor=sw, child=child, kind=kind, occurred_on=on, plan=plan
+            )
+        plans[child] = orders.make_order(
+            actor=sw,
+            child=child,
+            order_type=OrderType.CP_PLAN,
+            category=category,
+            starts_on=conference,
+            made_by="Initial child-protection conference, chaired by Northmoor's "
+            "independent reviewing service",
+        )
+    orders.make_order(
+        actor=legal,
+        child=riley,
+        order_type=OrderType.CARE_PROCEEDINGS,
+        starts_on=ago(months=6),
+        court=court,
+        case_number="NM26C00088",
+        made_by="Application by Northmoor Council",
+        notes="Issued after the unexplained bruise to Riley's cheek. Children's guardian "
+        "appointed; final hearing listed. No interim order: Riley stays with her mother, "
+        "at her grandparents' home, under the child-protection plan.",
+    )
+    clock.record_meeting_or_assessment(
+        actor=sw, child=riley, kind=EventKind.REVIEW_CONFERENCE, occurred_on=review, plan=True
+    )
+    clock.record_meeting_or_assessment(
+        actor=sw, child=tyler, kind=EventKind.REVIEW_CONFERENCE, occurred_on=review, plan=False
+    )
+    orders.end_order(actor=sw, order=plans[tyler], ended_on=review, reason=EndReason.PLAN_ENDED)
+    clock.record_meeting_or_assessment(
+        actor=sw,
+        child=tyler,
+        kind=EventKind.SUPERVISION_ORDER_REVIEW,
+        occurred_on=review + timedelta(days=14),
+    )
 
 
 def _risks(staff: dict, family: dict, ago, today: date) -> None:
@@ -723,17 +802,6 @@ def _chronology(staff: dict, riley, tyler, ago) -> None:
             "Bruising in a baby who is not yet mobile. Seen by the paediatrician; skeletal "
             "survey normal.",
             "The hospital referred to children's social care the same day.",
-        ),
-        (
-            "legal",
-            both,
-            ago(months=6),
-            "day",
-            "legal",
-            "significant",
-            "Care proceedings issued for Riley and Tyler; interim supervision orders made",
-            "",
-            "Children's guardian appointed; final hearing listed.",
         ),
         (
             "recovery",
