@@ -32,8 +32,8 @@ from threadline.sharing.models import (
     BreakGlass,
     SharingAgreement,
 )
+from threadline.timescales.meetings import record_meeting_or_assessment
 from threadline.timescales.models import Task
-from threadline.timescales.services import record_meeting_or_assessment
 
 from ..factories import (
     ChronologyEntryFactory,
@@ -172,8 +172,8 @@ WRITES = {
     "orders_extend_create": ("order", row(200, 403, 404, 404, 200, 200)),
     "orders_end_create": ("order", row(200, 403, 404, 404, 200, 200)),
     "orders_conclude_create": ("proceedings", row(200, 403, 404, 404, 200, 200)),
-    # Anyone with an agency records a meeting or assessment about a child they can see.
-    "clock_events_create": (None, row(201, 201, 400, 403, 201, 201)),
+    # Children's social care and legal services record meetings and assessments.
+    "clock_events_create": (None, row(201, 403, 403, 403, 201, 201)),
 }
 # Writes by which the outsider may succeed: its own new record, and break-glass.
 OUTSIDER_MAY_WRITE = {"people_create", "people_break_glass_create"}

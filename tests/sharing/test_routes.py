@@ -118,7 +118,7 @@ MATRIX = {
     "order-end": ("order", HOLDER_ONLY),
     "order-conclude": ("proceedings", HOLDER_ONLY),
     "order-type-explained": ("order_type", ALL_200),
-    "clock-event-create": ("person", IN_REACH),
+    "clock-event-create": ("person", HOLDER_ONLY),
     "rule-catalogue": (None, ALL_200),
 }
 

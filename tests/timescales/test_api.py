@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from threadline.orders import services as orders
+from threadline.timescales.meetings import record_meeting_or_assessment
 from threadline.timescales.models import ClockEvent, Task, TaskStatus
 from threadline.timescales.rules import RULES
-from threadline.timescales.services import record_meeting_or_assessment
 
 from ..api.helpers import assert_error, audit_count
 
@@ -45,6 +45,7 @@ def conference(world, on=dt.date(2026, 3, 20)):
         kind="initial_conference",
         occurred_on=on,
         plan=True,
+        category="neglect",
     )
 
 
@@ -296,7 +297,7 @@ def meeting(world, **overrides) -> dict:
 
 
 def test_a_meeting_is_recorded_and_starts_its_task(world, api_client_for):
-    response = api_client_for(world.health_visitor).post(EVENTS, meeting(world), format="json")
+    response = api_client_for(world.social_worker).post(EVENTS, meeting(world), format="json")
     assert response.status_code == 201, response.content
     event = response.json()
     assert (event["kind"], event["occurred_on"], event["plan"]) == (
@@ -304,7 +305,7 @@ def test_a_meeting_is_recorded_and_starts_its_task(world, api_client_for):
         "2026-11-02",
         None,
     )
-    assert event["recorded_by"]["id"] == str(world.health_visitor.pk)
+    assert event["recorded_by"]["id"] == str(world.social_worker.pk)
     assert Task.objects.get().rule_id == "initial-conference"
     assert audit_count(action="create", object_id=event["id"]) == 1
 
@@ -312,7 +313,13 @@ def test_a_meeting_is_recorded_and_starts_its_task(world, api_client_for):
 def test_a_conference_says_whether_it_made_a_plan(world, api_client_for, supervision_order):
     response = api_client_for(world.social_worker).post(
         EVENTS,
-        meeting(world, kind="initial_conference", occurred_on="2026-03-20", plan=True),
+        meeting(
+            world,
+            kind="initial_conference",
+            occurred_on="2026-03-20",
+            plan=True,
+            category="neglect",
+        ),
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -338,11 +345,10 @@ def test_a_bad_meeting_is_a_400_and_nothing_is_saved(world, api_client_for, over
     assert not ClockEvent.objects.exists()
 
 
-def test_who_may_record_a_meeting(world, api_client_for):
-    outsider = api_client_for(world.outsider).post(EVENTS, meeting(world), format="json")
-    assert_error(outsider, 400, "unknown_person", "child")
-    administrator = api_client_for(world.administrator).post(EVENTS, meeting(world), format="json")
-    assert_error(administrator, 403, "forbidden")
+def test_only_social_care_and_legal_services_record_meetings(world, api_client_for):
+    for someone in (world.health_visitor, world.outsider, world.administrator):
+        response = api_client_for(someone).post(EVENTS, meeting(world), format="json")
+        assert_error(response, 403, "not_allowed")
     assert not ClockEvent.objects.exists()
 
 

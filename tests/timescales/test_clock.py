@@ -15,9 +15,10 @@ from threadline.orders import services as orders
 from threadline.referrals.services import decide_referral
 from threadline.risks import services as risks
 from threadline.timescales import clock
+from threadline.timescales.meetings import record_meeting_or_assessment
 from threadline.timescales.models import Task
 from threadline.timescales.rules import RULES, catalogue_markdown
-from threadline.timescales.services import escalate_overdue_tasks, record_meeting_or_assessment
+from threadline.timescales.services import escalate_overdue_tasks
 
 MADE = dt.date(2026, 3, 2)  # a Monday
 
@@ -77,6 +78,7 @@ def test_a_conference_that_makes_a_plan_satisfies_one_task_and_cancels_another(
         kind="initial_conference",
         occurred_on=dt.date(2026, 3, 20),
         plan=True,
+        category="neglect",
     )
     found = tasks(world.child)
     assert found["supervision-order-conference"].status == "done"

@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from threadline.audit.models import AuditEvent
+from threadline.orders.models import LegalOrder
+from threadline.timescales.meetings import record_meeting_or_assessment
 from threadline.timescales.models import ClockEvent
-from threadline.timescales.services import record_meeting_or_assessment
 
 from ..errors import codes
 
@@ -63,7 +64,13 @@ def test_someone_who_cannot_see_the_child_cannot_record_for_them(world):
 
 
 def test_a_conference_that_ends_the_plan_ends_it_for_the_clock(world):
-    record(world, kind="initial_conference", occurred_on=dt.date(2026, 6, 1), plan=True)
+    record(
+        world,
+        kind="initial_conference",
+        occurred_on=dt.date(2026, 6, 1),
+        plan=True,
+        category="neglect",
+    )
     record(world, kind="review_conference", occurred_on=dt.date(2026, 9, 1), plan=False)
     kinds = list(ClockEvent.objects.values_list("kind", flat=True))
     assert kinds == [
@@ -72,3 +79,20 @@ def test_a_conference_that_ends_the_plan_ends_it_for_the_clock(world):
         "review_conference",
         "plan_ended",
     ]
+    # The conferences' decisions are the plan in the child's legal status.
+    plan = LegalOrder.objects.get(child=world.child, order_type="cp_plan")
+    assert (plan.category, plan.starts_on) == ("neglect", dt.date(2026, 6, 1))
+    assert (plan.ended_on, plan.end_reason) == (dt.date(2026, 9, 1), "plan_ended")
+
+
+def test_a_new_plan_needs_its_category(world):
+    with pytest.raises(ValidationError) as raised:
+        record(world, kind="initial_conference", plan=True)
+    assert codes(raised.value) == {"category_required"}
+    assert not ClockEvent.objects.exists()
+
+
+def test_only_social_care_and_legal_services_record_meetings(world):
+    with pytest.raises(ValidationError) as raised:
+        record(world, actor=world.health_visitor)
+    assert codes(raised.value) == {"not_allowed"}

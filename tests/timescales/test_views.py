@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from threadline.audit.models import AuditEvent
 from threadline.timescales.forms import KIND_LABELS
+from threadline.timescales.meetings import record_meeting_or_assessment
 from threadline.timescales.models import RECORDED_BY_HAND, ClockEvent, Task, TaskStatus
 from threadline.timescales.rules import RULES, describe_rule
-from threadline.timescales.services import record_meeting_or_assessment
 
 from ..web.test_pages import date_fields, error_summary, text
 
@@ -72,7 +72,8 @@ def test_the_conference_does_the_task_and_a_plan_sets_the_next_ones(signed_in, w
     assert 'value="initial_conference" id="id_kind_1" checked' in link.content.decode()
     signed_in.post(
         event_url(world.child),
-        {"kind": "initial_conference", "plan": "yes"} | date_fields("occurred_on", TODAY),
+        {"kind": "initial_conference", "plan": "yes", "category": "neglect"}
+        | date_fields("occurred_on", TODAY),
     )
     assert Task.objects.get(rule_id="initial-conference").status == TaskStatus.DONE
     shown = due_next(signed_in, world)

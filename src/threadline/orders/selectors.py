@@ -11,6 +11,7 @@ from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 from threadline.people.models import Person
 from threadline.sharing import policy
+from threadline.timescales.calendar import add_months
 
 from .models import LegalOrder
 
@@ -18,15 +19,22 @@ _SHOWN_WITH = ("child", "recorded_by", "local_authority")
 
 
 @dataclass
+class CurrentOrder:
+    order: LegalOrder
+    days_left: int | None  # until its set end, when that is within a month
+
+
+@dataclass
 class LegalStatus:
-    current: list[LegalOrder]
+    current: list[CurrentOrder]
     past: list[LegalOrder]
 
 
 def legal_status(*, actor: Practitioner, child: Person) -> LegalStatus:
-    """The child's plans and orders in force today, and the rest (ended, expired), newest
-    first: one query."""
+    """The child's plans and orders in force today (with the days left when one ends
+    within a month), and the rest (ended, expired), newest first. Two queries."""
     today = timezone.localdate()
+    soon = add_months(today, 1)
     orders = list(
         policy.orders_visible_to(actor)
         .filter(child=child)
@@ -34,8 +42,14 @@ def legal_status(*, actor: Practitioner, child: Person) -> LegalStatus:
         .prefetch_related("extensions")
         .order_by("-starts_on")
     )
-    current = [o for o in orders if o.in_force_on(today)]
-    return LegalStatus(current, [o for o in orders if o not in current])
+    return LegalStatus(
+        [
+            CurrentOrder(o, (o.ends_on - today).days if o.ends_on and o.ends_on <= soon else None)
+            for o in orders
+            if o.in_force_on(today)
+        ],
+        [o for o in orders if not o.in_force_on(today)],
+    )
 
 
 def get_order_for(actor: Practitioner, order_id) -> LegalOrder:

@@ -3,8 +3,6 @@ the order through the policy (`@requires(VIEW_ORDER)`: 404 if the actor may not 
 child) and let only the agencies that record that kind of order change it
 (`CHANGE_ORDER`: 403). What each kind of order means is open to every practitioner."""
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,10 +19,9 @@ from threadline.sharing.routes import (
     audit_refusal,
     requires,
 )
-from threadline.timescales.calendar import add_months
 from threadline.web.pages import save_form
 
-from . import selectors, services
+from . import services
 from .explanations import EXPLANATIONS
 from .forms import FIELD_MAP, ConcludeForm, EndForm, ExtendForm, OrderForm
 from .models import LegalOrder, OrderType
@@ -34,33 +31,6 @@ EXTENDABLE = (OrderType.SUPERVISION_ORDER, OrderType.EMERGENCY_PROTECTION_ORDER)
 
 def _posted(request):
     return request.POST if request.method == "POST" else None
-
-
-@dataclass
-class CurrentOrder:
-    order: LegalOrder
-    days_left: int | None  # until its set end, when that is within a month
-
-
-@dataclass
-class ShownLegalStatus:
-    current: list[CurrentOrder]
-    past: list[LegalOrder]
-
-
-def legal_status_shown(actor, child: Person) -> ShownLegalStatus:
-    """The child's legal status for their page: each order in force, with the days left
-    when it ends within a month, and the history."""
-    status = selectors.legal_status(actor=actor, child=child)
-    today = timezone.localdate()
-    soon = add_months(today, 1)
-    return ShownLegalStatus(
-        [
-            CurrentOrder(o, (o.ends_on - today).days if o.ends_on and o.ends_on <= soon else None)
-            for o in status.current
-        ],
-        status.past,
-    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,18 +5,17 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from threadline.chronology.selectors import child_summary
-from threadline.orders.models import OrderType
-from threadline.orders.views import legal_status_shown
+from threadline.orders.selectors import legal_status
 from threadline.risks import selectors as risks
 from threadline.sharing.policy import (
     can_edit_person,
-    can_record_order,
+    can_record_meetings,
     people_visible_to,
+    records_orders,
     works_in_adult_services,
 )
 from threadline.sharing.routes import CONTRIBUTE, EDIT_PERSON, SIGNED_IN, VIEW_PERSON, requires
-from threadline.timescales.clock import open_tasks_for
-from threadline.timescales.views import tasks_shown
+from threadline.timescales import selectors as tasks
 from threadline.web.pages import save_form
 
 from . import selectors, services
@@ -72,9 +71,10 @@ def person_detail(request, person: Person):
         {
             "record": record,
             "person": person,
-            "legal": legal_status_shown(request.user, child) if child else None,
-            "records_orders": any(can_record_order(request.user, t) for t in OrderType.values),
-            "due_next": tasks_shown(open_tasks_for(child)) if child else None,
+            "legal": legal_status(actor=request.user, child=child) if child else None,
+            "records_orders": records_orders(request.user),
+            "records_meetings": can_record_meetings(request.user),
+            "due_next": tasks.due_next(child) if child else None,
             "can_edit": can_edit_person(request.user, person),
             "adult_services": works_in_adult_services(request.user),
             "chronology": child_summary(actor=request.user, child=child) if child else None,

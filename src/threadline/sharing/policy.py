@@ -411,6 +411,18 @@ def can_record_order(actor: Practitioner, order_type: str) -> bool:
     return kind in (AgencyType.CHILDRENS_SOCIAL_CARE, AgencyType.LOCAL_AUTHORITY_LEGAL)
 
 
+def records_orders(actor: Practitioner) -> bool:
+    """The actor's agency records some kind of plan or order (the police: protection)."""
+    return any(can_record_order(actor, kind) for kind in ("care_order", "police_protection"))
+
+
+def can_record_meetings(actor: Practitioner) -> bool:
+    """Children's social care and legal services record the conferences, reviews,
+    assessments and memoranda the statutory clock waits for (until the meetings app
+    records its own)."""
+    return can_record_order(actor, "care_order")
+
+
 def find_for_break_glass(
     *, nhs_number: str = "", name: str = "", date_of_birth=None
 ) -> Person | None:

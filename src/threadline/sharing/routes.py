@@ -14,7 +14,6 @@ from threadline.agencies.models import Role
 from threadline.audit.models import AuditAction
 from threadline.audit.selectors import AUDIT_READERS
 from threadline.audit.services import record_event
-from threadline.orders.models import OrderType
 from threadline.orders.selectors import get_order_for
 from threadline.risks.selectors import get_risk_for
 
@@ -38,6 +37,7 @@ SIGN_OFF_RISK = "sign_off_risk"  # CHANGE_RISK, by a team manager or safeguardin
 RECORD_ORDER = "record_order"  # the child in reach, and the actor records some order, else 403
 VIEW_ORDER = "view_order"  # the order's child is in reach (the policy), else 404
 CHANGE_ORDER = "change_order"  # VIEW_ORDER, and the actor records this kind of order, else 403
+RECORD_MEETING = "record_meeting"  # the child in reach, and social care or legal, else 403
 
 PERMISSIONS = (
     PUBLIC,
@@ -58,8 +58,17 @@ PERMISSIONS = (
     RECORD_ORDER,
     VIEW_ORDER,
     CHANGE_ORDER,
+    RECORD_MEETING,
 )
-_PERSON_ROUTES = {VIEW_PERSON, CONTRIBUTE, EDIT_PERSON, OPEN_CASE, LINK_CHILDREN, RECORD_ORDER}
+_PERSON_ROUTES = {
+    VIEW_PERSON,
+    CONTRIBUTE,
+    EDIT_PERSON,
+    OPEN_CASE,
+    LINK_CHILDREN,
+    RECORD_ORDER,
+    RECORD_MEETING,
+}
 _RISK_ROUTES = {VIEW_RISK, CHANGE_RISK, SIGN_OFF_RISK}
 _ORDER_ROUTES = {VIEW_ORDER, CHANGE_ORDER}
 _ROLE_ROUTES = {
@@ -138,9 +147,9 @@ def _check(permission: str, actor, kwargs: dict):
             raise PermissionDenied
         if permission == LINK_CHILDREN and not policy.works_in_adult_services(actor):
             raise PermissionDenied
-        if permission == RECORD_ORDER and not any(
-            policy.can_record_order(actor, kind) for kind in OrderType.values
-        ):
+        if permission == RECORD_ORDER and not policy.records_orders(actor):
+            raise PermissionDenied
+        if permission == RECORD_MEETING and not policy.can_record_meetings(actor):
             raise PermissionDenied
         kwargs["person"] = person
         return person

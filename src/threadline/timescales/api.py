@@ -28,9 +28,9 @@ from threadline.common.api import (
     validated,
 )
 from threadline.common.errors import invalid
-from threadline.sharing.policy import get_person_for, tasks_visible_to
+from threadline.sharing.policy import can_record_meetings, get_person_for, tasks_visible_to
 
-from . import clock, services
+from . import clock, meetings
 from .models import ClockEvent
 from .rules import RULES, RULES_BY_ID, describe_rule
 from .serializers import (
@@ -251,7 +251,8 @@ class ClockEventList(APIView):
             "triggers. A conference says whether it made or kept a plan (`plan`). Recording "
             "the same kind on the same day again returns the same event. Problems, nothing "
             "saved: `unknown_person` (child), `invalid_choice` (kind), `date_required` / "
-            "`date_in_future` (occurred_on), `plan_required`. Administrators: `403`."
+            "`date_in_future` (occurred_on), `plan_required`, `category_required` (a new "
+            "plan). Only children's social care and legal services: `403 not_allowed`."
         ),
         request=ClockEventInputSerializer,
         parameters=CREATE_HEADERS,
@@ -259,10 +260,10 @@ class ClockEventList(APIView):
     )
     @idempotent
     def post(self, request):
-        if request.user.agency_id is None:
-            raise Forbidden("Administrators see no case data and record no meetings.")
+        if not can_record_meetings(request.user):
+            raise Forbidden(meetings.WHO_RECORDS, code="not_allowed")
         data = validated(ClockEventInputSerializer, request)
-        event = services.record_meeting_or_assessment(actor=request.user, request=request, **data)
+        event = meetings.record_meeting_or_assessment(actor=request.user, request=request, **data)
         return Response(ClockEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from threadline.orders.models import PlanCategory
 from threadline.web.forms import GovUKDateField, GovUKForm, GovUKRadios
 
 from .models import EventKind
@@ -45,6 +46,11 @@ class EventForm(GovUKForm):
         help_text="For an initial or review conference only",
         error_messages={"invalid_choice": "Select yes or no"},
     )
+    category = forms.ChoiceField(
+        label="If it started a plan: the category of abuse or neglect",
+        choices=[("", "Not a new plan"), *PlanCategory.choices],
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,4 +62,5 @@ class EventForm(GovUKForm):
             "kind": data["kind"],
             "occurred_on": data["occurred_on"],
             "plan": PLAN_ANSWERS.get(data["plan"]),
+            "category": data["category"],
         }

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from threadline.agencies.models import Practitioner
 from threadline.agencies.serializers import AgencySummarySerializer, PractitionerSummarySerializer
 from threadline.common.api import TextField
+from threadline.orders.models import PlanCategory
 from threadline.people.serializers import PersonSummarySerializer, VisiblePersonField
 
 from .models import RECORDED_BY_HAND, ClockEvent, Task, TaskStatus
@@ -214,4 +215,10 @@ class ClockEventInputSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
         help_text="Conferences: whether it made (or kept) a child-protection plan.",
+    )
+    category = serializers.ChoiceField(
+        choices=PlanCategory.choices,
+        required=False,
+        default="",
+        help_text="A conference that starts a plan: the category of abuse or neglect.",
     )

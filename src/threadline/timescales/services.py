@@ -5,20 +5,16 @@ re-evaluates that child's tasks in the same transaction."""
 import datetime as dt
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from threadline.agencies.models import Agency, Practitioner, Role
-from threadline.audit.models import AuditAction
-from threadline.audit.services import record_event
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
 from threadline.people.models import Person
-from threadline.sharing import policy
 
 from . import clock
-from .models import RECORDED_BY_HAND, ClockEvent, EventKind, Task
+from .models import ClockEvent, Task
 
 
 @transaction.atomic
@@ -60,83 +56,6 @@ def _plain(value):
     if isinstance(value, uuid.UUID):
         return str(value)
     return value
-
-
-@transaction.atomic
-def record_meeting_or_assessment(
-    *,
-    actor: Practitioner,
-    child: Person,
-    kind: str,
-    occurred_on: dt.date | None,
-    plan: bool | None = None,
-    request=None,
-) -> ClockEvent:
-    """Record by hand that a strategy discussion, conference, core group, review,
-    assessment or legal memorandum happened (`plan`: whether a conference made or kept a
-    child-protection plan). Problems: `unknown_person`, `not_recorded_by_hand`,
-    `date_required`, `date_in_future`, `plan_required`."""
-    errors: dict = {}
-    if not policy.visible_among(actor, {child.pk}):
-        errors["child"] = [ValidationError("There is no person with that id", "unknown_person")]
-    if kind not in RECORDED_BY_HAND:
-        errors["kind"] = [
-            ValidationError(
-                "Choose a meeting, assessment or memorandum; orders and referrals are "
-                "recorded on their own pages",
-                "not_recorded_by_hand",
-            )
-        ]
-    if occurred_on is None:
-        errors["occurred_on"] = [ValidationError("Enter the date it happened", "date_required")]
-    elif occurred_on > timezone.localdate():
-        errors["occurred_on"] = [
-            ValidationError("The date must be today or in the past", "date_in_future")
-        ]
-    conference = kind in (EventKind.INITIAL_CONFERENCE, EventKind.REVIEW_CONFERENCE)
-    if conference and plan is None:
-        errors["plan"] = [
-            ValidationError("Say whether the conference made or kept a plan", "plan_required")
-        ]
-    if errors:
-        raise ValidationError(errors)
-    details = {"plan": plan} if conference else {}
-    event = note_event(
-        key=f"hand:{child.pk}:{kind}:{occurred_on.isoformat()}",
-        child=child,
-        kind=kind,
-        occurred_at=occurred_on,
-        recorded_by=actor,
-        **details,
-    )
-    if conference:
-        plan_kind = EventKind.PLAN_STARTED if plan else EventKind.PLAN_ENDED
-        had_plan = _plan_in_force(child)
-        if plan != had_plan:
-            note_event(
-                key=f"plan:{event.pk}",
-                child=child,
-                kind=plan_kind,
-                occurred_at=event.occurred_at,
-                recorded_by=actor,
-            )
-    record_event(
-        actor=actor,
-        action=AuditAction.CREATE,
-        target=event,
-        child=child,
-        summary=f"Recorded: {event.get_kind_display()} on {occurred_on:%d %b %Y}",
-        request=request,
-    )
-    return event
-
-
-def _plan_in_force(child: Person) -> bool:
-    kinds = ClockEvent.objects.filter(
-        child=child, kind__in=(EventKind.PLAN_STARTED, EventKind.PLAN_ENDED)
-    ).order_by("-occurred_at", "-recorded_at")
-    last = kinds.values_list("kind", flat=True).first()
-    return last == EventKind.PLAN_STARTED
 
 
 def _managers(agency: Agency) -> list[Practitioner]:

@@ -1,9 +1,6 @@
 """The statutory clock's pages: recording a meeting or an assessment for a child (form →
 one service call → redirect), and the rule catalogue every practitioner may read. The
-child page and the dashboard show tasks with `tasks_shown`."""
-
-import datetime as dt
-from dataclasses import dataclass
+child page and the dashboard show tasks through selectors.py."""
 
 from django.http import Http404
 from django.shortcuts import render
@@ -11,33 +8,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from threadline.people.models import Person
-from threadline.sharing.routes import CONTRIBUTE, SIGNED_IN, audit_refusal, requires
+from threadline.sharing.routes import RECORD_MEETING, SIGNED_IN, audit_refusal, requires
 from threadline.web.pages import save_form
 
-from . import services
+from . import meetings
 from .forms import KIND_LABELS, EventForm
-from .models import RECORDED_BY_HAND, Task
-from .rules import RULES, RULES_BY_ID, describe_rule
-
-
-@dataclass
-class ShownTask:
-    task: Task
-    overdue: bool
-    record_kind: str  # the meeting or assessment, recorded by hand, that does it ("" if none)
-
-
-def _recorded_by_hand(rule_id: str) -> str:
-    rule = RULES_BY_ID.get(rule_id)
-    kinds = [k for k in rule.satisfied_by if k in RECORDED_BY_HAND] if rule else []
-    return kinds[0] if kinds else ""
-
-
-def tasks_shown(tasks, now: dt.datetime | None = None) -> list[ShownTask]:
-    """Open tasks as the pages show them: overdue or not now (as `clock.overdue`), and
-    what to record when they are done. No queries."""
-    now = now or timezone.now()
-    return [ShownTask(t, t.due_at < now, _recorded_by_hand(t.rule_id)) for t in tasks]
+from .rules import RULES, describe_rule
 
 
 def _what(event) -> str:
@@ -45,7 +21,7 @@ def _what(event) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@requires(CONTRIBUTE)
+@requires(RECORD_MEETING)
 def event_create(request, person: Person):
     if not person.is_child:
         audit_refusal(request)
@@ -58,7 +34,7 @@ def event_create(request, person: Person):
     saved = save_form(
         request,
         form,
-        lambda data: services.record_meeting_or_assessment(
+        lambda data: meetings.record_meeting_or_assessment(
             actor=request.user, child=person, request=request, **form.service_fields()
         ),
         done=lambda event: f"Recorded for {person.full_name}: {_what(event)}",

@@ -21,7 +21,7 @@ from threadline.agencies.services import create_agency, create_practitioner
 from threadline.cases import services as cases
 from threadline.chronology import services as chronology
 from threadline.orders import services as orders
-from threadline.orders.models import EndReason, OrderType, PlanCategory
+from threadline.orders.models import OrderType, PlanCategory
 from threadline.people import services as people
 from threadline.people.validators import nhs_number_is_valid
 from threadline.referrals import services as referrals
@@ -32,7 +32,7 @@ from threadline.risks.models import Factor
 from threadline.sharing import services as sharing
 from threadline.sharing.models import AGENCY_CATEGORY
 from threadline.sharing.models import InformationCategory as Info
-from threadline.timescales import services as clock
+from threadline.timescales import meetings
 from threadline.timescales.models import EventKind
 
 # The area's information-sharing agreement: each category of information, and the agencies
@@ -500,25 +500,16 @@ def _legal_status(staff: dict, riley, tyler, ago) -> None:
     strategy = ago(months=8, days=4)
     conference = strategy + timedelta(days=14)
     review = conference + relativedelta(months=3) - timedelta(days=5)
-    plans = {}
     for child, category in ((riley, PlanCategory.NEGLECT), (tyler, PlanCategory.EMOTIONAL)):
+        # The initial conference puts the child on a plan (the legal status records it).
         for kind, on, plan in (
             (EventKind.STRATEGY_DISCUSSION, strategy, None),
             (EventKind.INITIAL_CONFERENCE, conference, True),
             (EventKind.CORE_GROUP, conference + timedelta(days=7), None),
         ):
-            clock.record_meeting_or_assessment(
-                actor=sw, child=child, kind=kind, occurred_on=on, plan=plan
+            meetings.record_meeting_or_assessment(
+                actor=sw, child=child, kind=kind, occurred_on=on, plan=plan, category=category
             )
-        plans[child] = orders.make_order(
-            actor=sw,
-            child=child,
-            order_type=OrderType.CP_PLAN,
-            category=category,
-            starts_on=conference,
-            made_by="Initial child-protection conference, chaired by Northmoor's "
-            "independent reviewing service",
-        )
     orders.make_order(
         actor=legal,
         child=riley,
@@ -531,14 +522,14 @@ def _legal_status(staff: dict, riley, tyler, ago) -> None:
         "appointed; final hearing listed. No interim order: Riley stays with her mother, "
         "at her grandparents' home, under the child-protection plan.",
     )
-    clock.record_meeting_or_assessment(
+    meetings.record_meeting_or_assessment(
         actor=sw, child=riley, kind=EventKind.REVIEW_CONFERENCE, occurred_on=review, plan=True
     )
-    clock.record_meeting_or_assessment(
+    # Tyler's review conference ends his plan.
+    meetings.record_meeting_or_assessment(
         actor=sw, child=tyler, kind=EventKind.REVIEW_CONFERENCE, occurred_on=review, plan=False
     )
-    orders.end_order(actor=sw, order=plans[tyler], ended_on=review, reason=EndReason.PLAN_ENDED)
-    clock.record_meeting_or_assessment(
+    meetings.record_meeting_or_assessment(
         actor=sw,
         child=tyler,
         kind=EventKind.SUPERVISION_ORDER_REVIEW,

@@ -7,21 +7,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render, resolve_url
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 from qrcode.image.svg import SvgPathImage
 
-from threadline.agencies.models import Role
 from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 from threadline.cases.selectors import my_children
 from threadline.risks.selectors import awaiting_sign_off, overdue_reviews
-from threadline.sharing.policy import tasks_visible_to
 from threadline.sharing.routes import PUBLIC, SIGNED_IN, requires
-from threadline.timescales import clock
-from threadline.timescales.models import TaskStatus
-from threadline.timescales.views import tasks_shown
+from threadline.timescales import selectors as tasks
 
 from . import services
 from .forms import CodeForm, SignInForm
@@ -169,29 +164,11 @@ def qr_code_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + b64encode(svg.encode()).decode()
 
 
-TASKS_LISTED = 100  # each task list on the dashboard, soonest first
-TEAM_TASK_ROLES = (Role.TEAM_MANAGER, Role.SAFEGUARDING_LEAD)  # see their team's overdue tasks
-
-
-def _my_tasks(actor, now) -> tuple[list, list | None]:
-    """The actor's open tasks, and for team managers and safeguarding leads their
-    agency's overdue ones (None for everyone else)."""
-    tasks = tasks_visible_to(actor).select_related("child", "owner", "owner_agency")
-    mine = tasks.filter(owner=actor, status=TaskStatus.OPEN).order_by("due_at")
-    team = None
-    if actor.role in TEAM_TASK_ROLES and actor.agency_id is not None:
-        team = tasks.filter(clock.overdue(now), owner_agency=actor.agency_id).order_by("due_at")
-    return (
-        tasks_shown(mine[:TASKS_LISTED], now),
-        None if team is None else tasks_shown(team[:TASKS_LISTED], now),
-    )
-
-
 @require_GET
 @requires(SIGNED_IN)
 def dashboard(request):
     cases = list(my_children(request.user))
-    my_tasks, team_overdue = _my_tasks(request.user, timezone.now())
+    my_tasks, team_overdue = tasks.dashboard_tasks(request.user)
     record_event(
         actor=request.user,
         action=AuditAction.SEARCH,
