@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "threadline.chronology",
     "threadline.risks",
     "threadline.orders",
+    "threadline.meetings",
     "threadline.web",
 ]
 
@@ -369,6 +370,8 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "threadline.timescales.models.TaskStatus",
         "EventKindEnum": "threadline.timescales.models.EventKind",
         "RecordedByHandEnum": "threadline.timescales.serializers.HAND_KINDS",
+        # A meeting's status (arranged, held, cancelled).
+        "MeetingStatusEnum": "threadline.meetings.models.MeetingStatus",
     },
 }
 

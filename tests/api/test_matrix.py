@@ -21,6 +21,7 @@ from threadline.audit.models import AuditEvent
 from threadline.audit.services import record_event
 from threadline.chronology.models import ChronologyEntry
 from threadline.common.api import etag_for
+from threadline.meetings.services import arrange_meeting
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
 from threadline.orders.services import make_order
@@ -117,6 +118,10 @@ READS = {
     "rules_retrieve": ("rule", {}, ALL_200),
     "clock_replay_retrieve": ("person", {"child": "child", "as_of": "2026-11-02"}, IN_REACH),
     "clock_events_list": ("clock_event", {"child": "child"}, IN_REACH_LIST_OF),
+    # A core group about the child, health visiting invited: for everyone who may see the
+    # child, and every agency invited.
+    "meetings_list": ("meeting", {}, IN_REACH_LIST),
+    "meetings_retrieve": ("meeting", {}, IN_REACH),
 }
 
 HOLDER = row(201, 403, 404, 404, 201, 201)  # changes for the case-holding authority
@@ -174,6 +179,13 @@ WRITES = {
     "orders_conclude_create": ("proceedings", row(200, 403, 404, 404, 200, 200)),
     # Children's social care and legal services record meetings and assessments.
     "clock_events_create": (None, row(201, 403, 403, 403, 201, 201)),
+    # They arrange meetings and record attendance, outcomes and cancellations (403 for
+    # anyone else, before the body is read); each invited agency sends its own report.
+    "meetings_create": (None, row(201, 403, 403, 403, 201, 201)),
+    "meetings_invitations_attendance_create": ("meeting", row(200, 403, 404, 404, 200, 200)),
+    "meetings_reports_create": ("meeting", row(201, 201, 404, 404, 201, 201)),
+    "meetings_outcome_create": ("meeting", row(200, 403, 404, 404, 200, 200)),
+    "meetings_cancel_create": ("meeting", row(200, 403, 404, 404, 200, 200)),
 }
 # Writes by which the outsider may succeed: its own new record, and break-glass.
 OUTSIDER_MAY_WRITE = {"people_create", "people_break_glass_create"}
@@ -298,6 +310,16 @@ class Records:
                 kind="strategy_discussion",
                 occurred_on=dt.date(2026, 11, 2),
             ).pk
+        if kind == "meeting":
+            return arrange_meeting(
+                actor=world.social_worker,
+                children=[world.child],
+                meeting_type="core_group",
+                starts_at=timezone.now() + dt.timedelta(days=7),
+                place="Northmoor Civic Centre",
+                chair=world.team_manager,
+                reports_from=[world.health],
+            ).pk
         if kind == "audit_event":
             return record_event(
                 actor=world.health_visitor,
@@ -310,7 +332,7 @@ class Records:
 
 
 def fill(path: str, record_id) -> str:
-    return path.replace("{id}", str(record_id))
+    return path.replace("{id}", str(record_id)).replace("{agency}", "nm-hv")
 
 
 # How a list names its records, where not by `id`.
@@ -456,6 +478,29 @@ def valid_body(operation: str, world, actor) -> dict:
             "kind": "strategy_discussion",
             "occurred_on": "2026-11-02",
         },
+        "meetings_create": {
+            "children": [child],
+            "meeting_type": "core_group",
+            "starts_at": (timezone.now() + dt.timedelta(days=7)).isoformat(),
+            "place": "Northmoor Civic Centre",
+            "agencies": ["nm-hv"],
+        },
+        "meetings_invitations_attendance_create": {"attendance": "attended"},
+        "meetings_reports_create": {"content": "Seen at clinic; weight on track"},
+        "meetings_outcome_create": {
+            "held_on": timezone.localdate().isoformat(),
+            "chair": str(world.team_manager.pk),
+            "decisions": [{"decision_type": "other", "agreed_by": "All agencies"}],
+            "actions": [
+                {
+                    "description": "Weekly home visits",
+                    "owner": str(world.health_visitor.pk),
+                    "due_on": review_date,
+                }
+            ],
+            "minutes": "Progress reviewed; the plan continues.",
+        },
+        "meetings_cancel_create": {"reason": "The chair is ill"},
     }[operation]
 
 
@@ -479,7 +524,7 @@ def test_write_matrix(world, api_client_for, operation, persona):
 # a partner in the network sees (the health visitor's row), or nothing (the outsider's).
 
 CHILD_KINDS = {"person", "residence", "household", "relationship", "case", "entry", "risk"}
-CHILD_KINDS |= {"order", "task", "clock_event"}
+CHILD_KINDS |= {"order", "task", "clock_event", "meeting"}
 CHILD_READS = sorted(op for op, (kind, _, _) in READS.items() if kind in CHILD_KINDS)
 CASE_READS = {"cases_list", "cases_retrieve"}
 

@@ -10,6 +10,7 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 
 from threadline.audit.models import AuditEvent
+from threadline.meetings.services import arrange_meeting
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
 from threadline.orders.services import make_order
@@ -91,11 +92,19 @@ def fill(world):
         "/api/v1/rules/": "supervision-order-review",
         "/api/v1/clock/": None,
         "/api/v1/clock-events/": None,
+        "/api/v1/meetings/": arrange_meeting(
+            actor=world.social_worker,
+            children=[world.child],
+            meeting_type="core_group",
+            starts_at=timezone.now() + dt.timedelta(days=7),
+            place="Northmoor Civic Centre",
+            reports_from=[world.health],
+        ).pk,
     }
 
     def filled(path: str) -> str:
         prefix = next(p for p in ids if path.startswith(p))
-        return path.replace("{id}", str(ids[prefix]))
+        return path.replace("{id}", str(ids[prefix])).replace("{agency}", world.health.code)
 
     return filled
 

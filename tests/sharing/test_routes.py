@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from threadline.audit.models import AuditEvent
 from threadline.chronology.services import record_entry
+from threadline.meetings.placements import make_placement_agreement
+from threadline.meetings.services import arrange_meeting
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
 from threadline.orders.services import make_order
@@ -119,6 +121,21 @@ MATRIX = {
     "order-conclude": ("proceedings", HOLDER_ONLY),
     "order-type-explained": ("order_type", ALL_200),
     "clock-event-create": ("person", HOLDER_ONLY),
+    # A conference about the child arranged by the social worker, health visiting not
+    # invited: everyone who sees the child reads it; social care and legal services
+    # change it; only an invited agency sends a report.
+    "meeting-create": ("person", HOLDER_ONLY),
+    "meeting-detail": ("meeting", IN_REACH),
+    "meeting-report": ("meeting", HOLDER_ONLY),
+    "meeting-attendance": ("meeting", HOLDER_ONLY),
+    "meeting-outcome": ("meeting", HOLDER_ONLY),
+    "meeting-cancel": ("meeting", HOLDER_ONLY),
+    # The social worker's placement agreement for the child: everyone who sees the child
+    # reads it; social care and legal services record it, review it and end it.
+    "placement-create": ("person", HOLDER_ONLY),
+    "placement-detail": ("placement", IN_REACH),
+    "placement-review": ("placement", HOLDER_ONLY),
+    "placement-end": ("placement", HOLDER_ONLY),
     "rule-catalogue": (None, ALL_200),
 }
 
@@ -209,6 +226,26 @@ def url_kwargs(kind, world) -> dict:
             starts_on=timezone.localdate() - dt.timedelta(days=30),
         )
         return {"order_id": order.pk}
+    if kind == "meeting":
+        meeting = arrange_meeting(
+            actor=world.social_worker,
+            children=[world.child],
+            meeting_type="initial_conference",
+            starts_at=timezone.now() + dt.timedelta(days=7),
+            place="Northmoor Civic Centre",
+        )
+        return {"meeting_id": meeting.pk}
+    if kind == "placement":
+        placement = make_placement_agreement(
+            actor=world.social_worker,
+            child=world.child,
+            facility="Harbour House parent and baby unit",
+            starts_on=timezone.localdate() - dt.timedelta(days=7),
+            planned_end_on=timezone.localdate() + dt.timedelta(weeks=12),
+            exit_strategy="Riley and Kerry go to the grandparents; the unit rings the duty team",
+            roles=[{"party": "Harbour House", "responsibilities": "24-hour supervision"}],
+        )
+        return {"placement_id": placement.pk}
     if kind == "order_type":
         return {"order_type": "supervision_order"}
     if kind in {"entry", "attachment"}:

@@ -17,6 +17,7 @@ class NoticeType(models.TextChoices):
     ALERT = "alert", "Alert"
     OUTCOME = "outcome", "Referral outcome"
     INVITATION = "invitation", "Invitation"
+    MEETING_OUTCOME = "meeting_outcome", "Meeting outcome and minutes"
     LEGAL_NOTICE = "legal_notice", "Legal notice"
     ACCESS_REQUEST = "access_request", "Access request"
     ACCESS_DECISION = "access_decision", "Access decision"

@@ -5,6 +5,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from threadline.chronology.selectors import child_summary
+from threadline.meetings.placement_selectors import placements_for_child
+from threadline.meetings.selectors import meetings_for_child
 from threadline.orders.selectors import legal_status
 from threadline.risks import selectors as risks
 from threadline.sharing.policy import (
@@ -86,8 +88,21 @@ def person_detail(request, person: Person):
             "family_history": risks.family_history(actor=request.user, child=child)
             if child
             else None,
+            "meetings": _upcoming_first(meetings_for_child(actor=request.user, child=child))
+            if child
+            else None,
+            "placements": list(placements_for_child(actor=request.user, child=child))
+            if child
+            else None,
         },
     )
+
+
+def _upcoming_first(meetings) -> list:
+    """Meetings still to be held, soonest first, then the rest, newest first."""
+    shown = list(meetings)
+    upcoming = [m for m in shown if m.status == "arranged"]
+    return upcoming[::-1] + [m for m in shown if m.status != "arranged"]
 
 
 def _person_form_page(request, person: Person, form, template: str, save, done, **extra):

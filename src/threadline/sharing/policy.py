@@ -41,6 +41,7 @@ from django.utils import timezone
 from threadline.agencies.models import Agency, AgencyType, Practitioner, Role
 from threadline.cases.models import Allocation, Case, Involvement
 from threadline.chronology.models import ChronologyEntry, EntryChild
+from threadline.meetings.models import Invitation, Meeting
 from threadline.notices.models import NoticeRecipient
 from threadline.orders.models import LegalOrder
 from threadline.people.models import Person, Relationship
@@ -421,6 +422,39 @@ def can_record_meetings(actor: Practitioner) -> bool:
     assessments and memoranda the statutory clock waits for (until the meetings app
     records its own)."""
     return can_record_order(actor, "care_order")
+
+
+def meetings_visible_to(actor: Practitioner) -> QuerySet[Meeting]:
+    """Meetings about a child the actor may see, and those their agency is invited to
+    (an invitation is itself the sharing act, as a notice is)."""
+    if not actor.is_authenticated or actor.agency_id is None:
+        return Meeting.objects.none()
+    about_seen = Meeting.children.through.objects.filter(meeting_id=OuterRef("pk")).filter(
+        Exists(Person.objects.filter(pk=OuterRef("person_id")).filter(_person_reach(actor)))
+    )
+    invited = Invitation.objects.filter(meeting_id=OuterRef("pk"), agency_id=actor.agency_id)
+    return Meeting.objects.filter(Q(Exists(about_seen)) | Q(Exists(invited)))
+
+
+def is_invited(actor: Practitioner, meeting: Meeting) -> bool:
+    """The actor's agency is invited to the meeting (and so reports to it)."""
+    return (
+        actor.is_authenticated
+        and actor.agency_id is not None
+        and meeting.invitations.filter(agency_id=actor.agency_id).exists()
+    )
+
+
+def can_manage_meeting(actor: Practitioner, meeting: Meeting) -> bool:
+    """Attendance, the outcome and cancelling are for the arranging authority's social
+    care and legal staff."""
+    return can_record_meetings(actor) and actor.agency_id == meeting.local_authority_id
+
+
+def can_read_meeting_reports(actor: Practitioner, meeting: Meeting) -> bool:
+    """Agencies' reports to a meeting are shared with the agencies invited to it (the
+    arranging authority always is), not with everyone who may see the child."""
+    return is_invited(actor, meeting)
 
 
 def find_for_break_glass(

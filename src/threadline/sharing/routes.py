@@ -14,6 +14,8 @@ from threadline.agencies.models import Role
 from threadline.audit.models import AuditAction
 from threadline.audit.selectors import AUDIT_READERS
 from threadline.audit.services import record_event
+from threadline.meetings.placement_selectors import get_placement_for
+from threadline.meetings.selectors import get_meeting_for
 from threadline.orders.selectors import get_order_for
 from threadline.risks.selectors import get_risk_for
 
@@ -38,6 +40,11 @@ RECORD_ORDER = "record_order"  # the child in reach, and the actor records some 
 VIEW_ORDER = "view_order"  # the order's child is in reach (the policy), else 404
 CHANGE_ORDER = "change_order"  # VIEW_ORDER, and the actor records this kind of order, else 403
 RECORD_MEETING = "record_meeting"  # the child in reach, and social care or legal, else 403
+VIEW_MEETING = "view_meeting"  # the meeting is one the actor may see (the policy), else 404
+CHANGE_MEETING = "change_meeting"  # VIEW_MEETING, and social care or legal, else 403
+REPORT_TO_MEETING = "report_to_meeting"  # VIEW_MEETING, and the actor's agency invited, else 403
+VIEW_PLACEMENT = "view_placement"  # the agreement's child is in reach (the policy), else 404
+CHANGE_PLACEMENT = "change_placement"  # VIEW_PLACEMENT, and social care or legal, else 403
 
 PERMISSIONS = (
     PUBLIC,
@@ -59,6 +66,11 @@ PERMISSIONS = (
     VIEW_ORDER,
     CHANGE_ORDER,
     RECORD_MEETING,
+    VIEW_MEETING,
+    CHANGE_MEETING,
+    REPORT_TO_MEETING,
+    VIEW_PLACEMENT,
+    CHANGE_PLACEMENT,
 )
 _PERSON_ROUTES = {
     VIEW_PERSON,
@@ -71,6 +83,8 @@ _PERSON_ROUTES = {
 }
 _RISK_ROUTES = {VIEW_RISK, CHANGE_RISK, SIGN_OFF_RISK}
 _ORDER_ROUTES = {VIEW_ORDER, CHANGE_ORDER}
+_MEETING_ROUTES = {VIEW_MEETING, CHANGE_MEETING, REPORT_TO_MEETING}
+_PLACEMENT_ROUTES = {VIEW_PLACEMENT, CHANGE_PLACEMENT}
 _ROLE_ROUTES = {
     ADMINISTER: {Role.ADMINISTRATOR},
     SAFEGUARDING_LEAD: {Role.SAFEGUARDING_LEAD},
@@ -133,6 +147,8 @@ def _about(permission: str, record):
         return record
     if permission in _RISK_ROUTES:
         return record.subject
+    if permission in _MEETING_ROUTES:
+        return record.children.first()
     return record.child
 
 
@@ -175,4 +191,18 @@ def _check(permission: str, actor, kwargs: dict):
             raise PermissionDenied
         kwargs["order"] = order
         return order
+    if permission in _MEETING_ROUTES:
+        meeting = get_meeting_for(actor, kwargs.pop("meeting_id"))
+        if permission == CHANGE_MEETING and not policy.can_manage_meeting(actor, meeting):
+            raise PermissionDenied
+        if permission == REPORT_TO_MEETING and not policy.is_invited(actor, meeting):
+            raise PermissionDenied
+        kwargs["meeting"] = meeting
+        return meeting
+    if permission in _PLACEMENT_ROUTES:
+        placement = get_placement_for(actor, kwargs.pop("placement_id"))
+        if permission == CHANGE_PLACEMENT and not policy.can_record_meetings(actor):
+            raise PermissionDenied
+        kwargs["placement"] = placement
+        return placement
     return None

@@ -49,6 +49,16 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
+def working_days_before(day: dt.date, days: int) -> dt.date:
+    """The working day `days` working days before `day` (reports due three working days
+    before a Monday meeting are due the Wednesday before)."""
+    while days > 0:
+        day -= dt.timedelta(days=1)
+        if is_working_day(day):
+            days -= 1
+    return day
+
+
 def _hours() -> tuple[dt.time, dt.time]:
     opens, closes = settings.WORKING_DAY_START, settings.WORKING_DAY_END
     if opens >= closes:  # else add_working_hours would never find an hour to count

@@ -35,6 +35,11 @@ class EventKind(models.TextChoices):
     SOCIAL_WORKER_ALLOCATED = "social_worker_allocated", "Social worker allocated"
     RISK_REVIEW_SET = "risk_review_set", "Risk review date set"
     RISK_REVIEWED = "risk_reviewed", "Risk reviewed or closed"
+    MEETING_HELD = "meeting_held", "Multi-agency meeting held"
+    PLACEMENT_STARTED = "placement_started", "Placement started"
+    PLACEMENT_REVIEWED = "placement_reviewed", "Placement reviewed"
+    PLACEMENT_ENDED = "placement_ended", "Placement ended as planned"
+    PLACEMENT_ENDED_EARLY = "placement_ended_early", "Placement ended early"
 
 
 # What practitioners record by hand (the rest are recorded by the services that cause

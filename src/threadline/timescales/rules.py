@@ -47,6 +47,7 @@ BASES = {
     "ends_on": "the day the order ends",
     "ends_at": "the moment police protection ends",
     "review_date": "the risk's review date",
+    "next_review_on": "the review date the placement agreement's schedule sets",
 }
 
 
@@ -367,6 +368,27 @@ RULES: tuple[Rule, ...] = (
         "Children Act 1989, section 46(6): no child may be kept in police protection for "
         "more than 72 hours",
         same="order_id",
+    ),
+    Rule(
+        "placement-review",
+        "Review the placement with the agencies and the facility",
+        (E.PLACEMENT_STARTED, E.PLACEMENT_REVIEWED),
+        Due(base="next_review_on"),
+        Owner.SOCIAL_WORKER,
+        (E.PLACEMENT_REVIEWED,),
+        f"{REVIEW}: a placement runs to the review schedule in its written agreement",
+        cancelled_by=(E.PLACEMENT_ENDED, E.PLACEMENT_ENDED_EARLY),
+        same="placement_id",
+    ),
+    Rule(
+        "placement-ended-early",
+        "Hold a multi-agency meeting after the placement ended early",
+        (E.PLACEMENT_ENDED_EARLY,),
+        Due(working_days=5, setting="PLACEMENT_ENDED_EARLY_WORKING_DAYS"),
+        Owner.SOCIAL_WORKER,
+        (E.MEETING_HELD, E.EXTENSION_MEETING, E.STRATEGY_DISCUSSION),
+        f"{REVIEW}: a placement that ends earlier than planned is reviewed by the agencies "
+        "together, against its exit strategy",
     ),
     Rule(
         "risk-review",
