@@ -372,6 +372,8 @@ SPECTACULAR_SETTINGS = {
         "RecordedByHandEnum": "threadline.timescales.serializers.HAND_KINDS",
         # A meeting's status (arranged, held, cancelled).
         "MeetingStatusEnum": "threadline.meetings.models.MeetingStatus",
+        # Why a placement ended (read as `end_reason`, sent as `reason`).
+        "PlacementEndReasonEnum": "threadline.meetings.models.PlacementEndReason",
     },
 }
 

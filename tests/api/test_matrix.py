@@ -21,6 +21,7 @@ from threadline.audit.models import AuditEvent
 from threadline.audit.services import record_event
 from threadline.chronology.models import ChronologyEntry
 from threadline.common.api import etag_for
+from threadline.meetings.placements import make_placement_agreement
 from threadline.meetings.services import arrange_meeting
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
@@ -122,6 +123,9 @@ READS = {
     # child, and every agency invited.
     "meetings_list": ("meeting", {}, IN_REACH_LIST),
     "meetings_retrieve": ("meeting", {}, IN_REACH),
+    # A placement agreement is read by every agency that may see the child.
+    "placement_agreements_list": ("placement", {"child": "child"}, IN_REACH_LIST_OF),
+    "placement_agreements_retrieve": ("placement", {}, IN_REACH),
 }
 
 HOLDER = row(201, 403, 404, 404, 201, 201)  # changes for the case-holding authority
@@ -186,6 +190,11 @@ WRITES = {
     "meetings_reports_create": ("meeting", row(201, 201, 404, 404, 201, 201)),
     "meetings_outcome_create": ("meeting", row(200, 403, 404, 404, 200, 200)),
     "meetings_cancel_create": ("meeting", row(200, 403, 404, 404, 200, 200)),
+    # They also record, review and end placement agreements (403 for anyone else, before
+    # the body is read).
+    "placement_agreements_create": (None, row(201, 403, 403, 403, 201, 201)),
+    "placement_agreements_review_create": ("placement", row(200, 403, 404, 404, 200, 200)),
+    "placement_agreements_end_create": ("placement", row(200, 403, 404, 404, 200, 200)),
 }
 # Writes by which the outsider may succeed: its own new record, and break-glass.
 OUTSIDER_MAY_WRITE = {"people_create", "people_break_glass_create"}
@@ -319,6 +328,16 @@ class Records:
                 place="Northmoor Civic Centre",
                 chair=world.team_manager,
                 reports_from=[world.health],
+            ).pk
+        if kind == "placement":
+            return make_placement_agreement(
+                actor=world.social_worker,
+                child=world.child,
+                facility="Harbour House parent and baby unit",
+                starts_on=timezone.localdate() - dt.timedelta(weeks=3),
+                planned_end_on=timezone.localdate() + dt.timedelta(weeks=9),
+                exit_strategy="Kerry and Riley go to the grandparents' home",
+                roles=[{"party": "Harbour House", "responsibilities": "Supervision of care"}],
             ).pk
         if kind == "audit_event":
             return record_event(
@@ -501,6 +520,20 @@ def valid_body(operation: str, world, actor) -> dict:
             "minutes": "Progress reviewed; the plan continues.",
         },
         "meetings_cancel_create": {"reason": "The chair is ill"},
+        "placement_agreements_create": {
+            "child": child,
+            "facility": "Harbour House parent and baby unit",
+            "starts_on": timezone.localdate().isoformat(),
+            "planned_end_on": (timezone.localdate() + dt.timedelta(weeks=12)).isoformat(),
+            "exit_strategy": "Kerry and Riley go to the grandparents' home",
+            "roles": [{"party": "Harbour House", "responsibilities": "Supervision of care"}],
+        },
+        "placement_agreements_review_create": {"reviewed_on": timezone.localdate().isoformat()},
+        "placement_agreements_end_create": {
+            "ended_on": timezone.localdate().isoformat(),
+            "reason": "breakdown",
+            "notes": "The unit gave notice",
+        },
     }[operation]
 
 
@@ -524,7 +557,7 @@ def test_write_matrix(world, api_client_for, operation, persona):
 # a partner in the network sees (the health visitor's row), or nothing (the outsider's).
 
 CHILD_KINDS = {"person", "residence", "household", "relationship", "case", "entry", "risk"}
-CHILD_KINDS |= {"order", "task", "clock_event", "meeting"}
+CHILD_KINDS |= {"order", "task", "clock_event", "meeting", "placement"}
 CHILD_READS = sorted(op for op, (kind, _, _) in READS.items() if kind in CHILD_KINDS)
 CASE_READS = {"cases_list", "cases_retrieve"}
 

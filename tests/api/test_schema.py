@@ -10,6 +10,7 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 
 from threadline.audit.models import AuditEvent
+from threadline.meetings.placements import make_placement_agreement
 from threadline.meetings.services import arrange_meeting
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
@@ -100,6 +101,15 @@ def fill(world):
             place="Northmoor Civic Centre",
             reports_from=[world.health],
         ).pk,
+        "/api/v1/placement-agreements/": make_placement_agreement(
+            actor=world.social_worker,
+            child=world.child,
+            facility="Harbour House parent and baby unit",
+            starts_on=timezone.localdate() - dt.timedelta(weeks=3),
+            planned_end_on=timezone.localdate() + dt.timedelta(weeks=9),
+            exit_strategy="Kerry and Riley go to the grandparents' home",
+            roles=[{"party": "Harbour House", "responsibilities": "Supervision of care"}],
+        ).pk,
     }
 
     def filled(path: str) -> str:
@@ -115,7 +125,8 @@ def required_query(operation, world) -> dict:
         for p in operation.get("parameters", [])
         if p["in"] == "query" and p.get("required")
     ]
-    # the export's, the replay's and the clock events' `child`; the replay's day
+    # the export's, the replay's, the clock events' and the placement agreements' `child`;
+    # the replay's day
     values = {"person": world.child.pk, "child": world.child.pk, "as_of": "2026-11-02"}
     assert set(names) <= set(values), names
     return {name: values[name] for name in names}

@@ -46,7 +46,8 @@ def drf_error_items(detail, field=None):
             for key, value in detail.items()
             for e in drf_error_items(
                 value,
-                None if key == "non_field_errors" else key if field is None else f"{field}.{key}",
+                # A list's own error ("not a list") belongs to the list's field.
+                field if key == "non_field_errors" else key if field is None else f"{field}.{key}",
             )
         ]
     if isinstance(detail, list):

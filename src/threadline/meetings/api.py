@@ -6,6 +6,11 @@ and legal services, `403 not_allowed` for anyone else; send your agency's report
 invited agency, `403 not_invited` for anyone else. No DELETE, PUT or PATCH (405): a
 meeting is held or cancelled, never deleted or rewritten.
 
+Placement agreements: read by everyone who may see the child (404 otherwise); recorded,
+reviewed and ended by children's social care and legal services (`403 not_allowed` for
+anyone else, before the body is read). No DELETE, PUT or PATCH either: an agreement is
+reviewed and ended, never rewritten.
+
 Thin views over the same services and selectors as the web pages."""
 
 from typing import cast
@@ -45,8 +50,8 @@ from threadline.sharing.policy import (
 )
 from threadline.timescales.meetings import WHO_RECORDS
 
-from . import selectors, services
-from .models import Meeting, MeetingStatus, MeetingType
+from . import placement_selectors, placements, selectors, services
+from .models import Meeting, MeetingStatus, MeetingType, PlacementAgreement
 from .serializers import (
     AgencyReportSerializer,
     ArrangeInputSerializer,
@@ -57,6 +62,12 @@ from .serializers import (
     MeetingQuerySerializer,
     MeetingSerializer,
     OutcomeInputSerializer,
+    PlacementAgreementDetailSerializer,
+    PlacementAgreementSerializer,
+    PlacementEndInputSerializer,
+    PlacementInputSerializer,
+    PlacementQuerySerializer,
+    PlacementReviewInputSerializer,
     ReportInputSerializer,
 )
 
@@ -339,6 +350,183 @@ class MeetingCancel(APIView):
         return _meeting_response(request, meeting)
 
 
+# --- placement agreements ---------------------------------------------------------------
+
+WHO_RECORDS_PLACEMENTS = placements.WHO_RECORDS_PLACEMENTS
+
+
+def _placements_not_allowed() -> Forbidden:
+    return Forbidden(WHO_RECORDS_PLACEMENTS, code="not_allowed")
+
+
+def _placement_detail(request, agreement: PlacementAgreement) -> dict:
+    current = agreement.ended_on is None
+    prefetch_related_objects([agreement], "roles__agency")
+    reviews = (
+        placement_selectors.reviews_due(actor=request.user, agreement=agreement).select_related(
+            "child", "trigger", "closed_by"
+        )
+        if current
+        else []
+    )
+    context = {"reviews_due": list(reviews)}
+    return PlacementAgreementDetailSerializer(agreement, context=context).data
+
+
+def _placement_response(request, agreement: PlacementAgreement, status_code=status.HTTP_200_OK):
+    """The agreement as it is now, after a change the actor was allowed to make (the
+    change itself is on the audit trail)."""
+    agreement = placement_selectors.get_placement_for(request.user, agreement.pk)
+    return Response(_placement_detail(request, agreement), status=status_code)
+
+
+def _changeable_placement(request, id) -> PlacementAgreement:
+    """The agreement (404 if the caller may not see its child), if the caller's agency
+    records placements (403 `not_allowed` otherwise)."""
+    agreement = placement_selectors.get_placement_for(request.user, id)
+    if not can_record_meetings(request.user):
+        raise _placements_not_allowed()
+    return agreement
+
+
+class PlacementList(APIView):
+    serializer_class = PlacementAgreementSerializer
+
+    @extend_schema(
+        operation_id="placement_agreements_list",
+        tags=["placement agreements"],
+        summary="A child's placement agreements, latest start first",
+        description=("`child` is required (a child you cannot see: `404`). Audited as a search."),
+        parameters=[PlacementQuerySerializer],
+        responses={
+            200: PlacementAgreementSerializer(many=True),
+            **error_responses(400, 401, 404),
+        },
+    )
+    def get(self, request):
+        query = validated(PlacementQuerySerializer, request, request.query_params.dict())
+        child = get_person_for(request.user, query["child"])
+        record_event(
+            actor=request.user,
+            action=AuditAction.SEARCH,
+            child=child,
+            summary=f"Listed the placement agreements of {child.full_name}"[:500],
+            request=request,
+        )
+        agreements = placement_selectors.placements_for_child(actor=request.user, child=child)
+        agreements = agreements.select_related("child", "local_authority", "recorded_by")
+        page = self.paginate_queryset(agreements.order_by("-starts_on", "id"))
+        return self.get_paginated_response(PlacementAgreementSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="placement_agreements_create",
+        tags=["placement agreements"],
+        summary="Record the written agreement a placement of a child you can see starts with",
+        description=(
+            f"{WHO_RECORDS_PLACEMENTS}: anyone else `403 not_allowed`, before the body is "
+            "read. Reviews are set on the statutory clock every `review_every_weeks` from "
+            "the start; every agency in the child's network is sent the agreement to "
+            "acknowledge; the child's chronology records it. Every problem at once, nothing "
+            "saved: `unknown_person` (child), `unknown_agency` (facility_agency, "
+            "`roles.N.agency`), `facility_required`, `date_required` (starts_on, "
+            "planned_end_on), `end_before_start` (planned_end_on), `exit_strategy_required`, "
+            "`roles_required`, `responsibilities_required` (roles: each message names the "
+            "row), `invalid_interval` (review_every_weeks)."
+        ),
+        request=PlacementInputSerializer,
+        parameters=CREATE_HEADERS,
+        responses={201: PlacementAgreementDetailSerializer, **CREATE_ERRORS},
+    )
+    @idempotent
+    def post(self, request):
+        if not can_record_meetings(request.user):
+            raise _placements_not_allowed()
+        data = validated(PlacementInputSerializer, request)
+        agreement = placements.make_placement_agreement(actor=request.user, request=request, **data)
+        response = _placement_response(request, agreement, status.HTTP_201_CREATED)
+        response["Location"] = reverse("api-placement-detail", args=[agreement.pk])
+        return response
+
+
+class PlacementDetail(APIView):
+    serializer_class = PlacementAgreementDetailSerializer
+
+    @extend_schema(
+        operation_id="placement_agreements_retrieve",
+        tags=["placement agreements"],
+        summary="One placement agreement: roles, exit strategy, how it ended, reviews due",
+        description="Audited as a view.",
+        responses={200: PlacementAgreementDetailSerializer, **RETRIEVE_ERRORS},
+    )
+    def get(self, request, id):
+        agreement = placement_selectors.get_placement_for(request.user, id)
+        record_event(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            target=agreement,
+            child=agreement.child,
+            summary=f"Viewed the placement agreement for {agreement.child.full_name} at "
+            f"{agreement.facility}"[:500],
+            request=request,
+        )
+        return Response(_placement_detail(request, agreement))
+
+
+class PlacementReview(APIView):
+    serializer_class = PlacementAgreementDetailSerializer
+
+    @extend_schema(
+        operation_id="placement_agreements_review_create",
+        tags=["placement agreements"],
+        summary="Record that the placement was reviewed: the next review is set",
+        description=(
+            f"{WHO_RECORDS_PLACEMENTS}: anyone else `403 not_allowed`. The clock's review "
+            "task is done and the next is due `review_every_weeks` later. "
+            "`date_required` (reviewed_on: missing or after today), `placement_ended`."
+        ),
+        request=PlacementReviewInputSerializer,
+        parameters=CREATE_HEADERS,
+        responses={200: PlacementAgreementDetailSerializer, **CREATE_UNDER_ERRORS},
+    )
+    @idempotent
+    def post(self, request, id):
+        agreement = _changeable_placement(request, id)
+        data = validated(PlacementReviewInputSerializer, request)
+        agreement = placements.review_placement(
+            actor=request.user, agreement=agreement, request=request, **data
+        )
+        return _placement_response(request, agreement)
+
+
+class PlacementEnd(APIView):
+    serializer_class = PlacementAgreementDetailSerializer
+
+    @extend_schema(
+        operation_id="placement_agreements_end_create",
+        tags=["placement agreements"],
+        summary="Record that the placement ended; earlier than planned, the network is told",
+        description=(
+            f"{WHO_RECORDS_PLACEMENTS}: anyone else `403 not_allowed`. Ending before "
+            "`planned_end_on` tells every agency in the child's network at once, with the "
+            "exit strategy, and a multi-agency meeting is due within five working days; "
+            "the open reviews are cancelled. Every problem at once, nothing saved: "
+            "`date_required` / `end_before_start` / `end_in_future` (ended_on), "
+            "`invalid_choice` (reason), `already_ended`."
+        ),
+        request=PlacementEndInputSerializer,
+        parameters=CREATE_HEADERS,
+        responses={200: PlacementAgreementDetailSerializer, **CREATE_UNDER_ERRORS},
+    )
+    @idempotent
+    def post(self, request, id):
+        agreement = _changeable_placement(request, id)
+        data = validated(PlacementEndInputSerializer, request)
+        agreement = placements.end_placement(
+            actor=request.user, agreement=agreement, request=request, **data
+        )
+        return _placement_response(request, agreement)
+
+
 urlpatterns = [
     path("meetings/", MeetingList.as_view(), name="api-meeting-list"),
     path("meetings/<uuid:id>/", MeetingDetail.as_view(), name="api-meeting-detail"),
@@ -350,4 +538,20 @@ urlpatterns = [
     path("meetings/<uuid:id>/reports/", MeetingReport.as_view(), name="api-meeting-reports"),
     path("meetings/<uuid:id>/outcome/", MeetingOutcome.as_view(), name="api-meeting-outcome"),
     path("meetings/<uuid:id>/cancel/", MeetingCancel.as_view(), name="api-meeting-cancel"),
+    path("placement-agreements/", PlacementList.as_view(), name="api-placement-list"),
+    path(
+        "placement-agreements/<uuid:id>/",
+        PlacementDetail.as_view(),
+        name="api-placement-detail",
+    ),
+    path(
+        "placement-agreements/<uuid:id>/review/",
+        PlacementReview.as_view(),
+        name="api-placement-review",
+    ),
+    path(
+        "placement-agreements/<uuid:id>/end/",
+        PlacementEnd.as_view(),
+        name="api-placement-end",
+    ),
 ]

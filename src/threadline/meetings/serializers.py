@@ -1,8 +1,9 @@
-"""Meetings as the API reads and writes them. Input serializers only parse types and
-resolve ids (children you can see, agencies by id or code, practitioners); services.py
-checks the rest (a meeting in the past, an outcome without its chair, a decision without
-who agreed, an action without an owner or due date) with stable codes, every problem at
-once, so row fields the service checks are optional here."""
+"""Meetings and placement agreements as the API reads and writes them. Input serializers
+only parse types and resolve ids (children you can see, agencies by id or code,
+practitioners); services.py and placements.py check the rest (a meeting in the past, an
+outcome without its chair, a decision without who agreed, an action without an owner or
+due date, a placement without its exit strategy or roles) with stable codes, every
+problem at once, so row fields the services check are optional here."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -20,6 +21,7 @@ from threadline.orders.models import PlanCategory
 from threadline.orders.serializers import OrderSerializer
 from threadline.people.serializers import PersonSummarySerializer, VisiblePersonField
 from threadline.risks.serializers import TouchingRiskSerializer
+from threadline.timescales.serializers import TaskSerializer
 
 from .models import (
     Action,
@@ -31,6 +33,9 @@ from .models import (
     Meeting,
     MeetingStatus,
     MeetingType,
+    PlacementAgreement,
+    PlacementEndReason,
+    PlacementRole,
 )
 
 # --- output ---------------------------------------------------------------------------
@@ -198,6 +203,73 @@ class MeetingDetailSerializer(MeetingSerializer):
         return ChildPackSerializer(self.context["pack"], many=True).data
 
 
+class PlacementAgreementSerializer(serializers.ModelSerializer):
+    child = PersonSummarySerializer(read_only=True)
+    facility_agency = AgencySummarySerializer(
+        read_only=True, allow_null=True, help_text="The agency that runs the facility, if any."
+    )
+    local_authority = AgencySummarySerializer(
+        read_only=True, help_text="The local authority that made the placement."
+    )
+    recorded_by = PractitionerSummarySerializer(read_only=True)
+    ended_early = serializers.BooleanField(
+        read_only=True, help_text="It ended before its planned end."
+    )
+
+    class Meta:
+        model = PlacementAgreement
+        fields = [
+            "id",
+            "child",
+            "facility",
+            "facility_agency",
+            "starts_on",
+            "planned_end_on",
+            "review_every_weeks",
+            "local_authority",
+            "recorded_by",
+            "ended_on",
+            "end_reason",
+            "ended_early",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PlacementRoleSerializer(serializers.ModelSerializer):
+    agency = AgencySummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = PlacementRole
+        fields = ["id", "party", "agency", "responsibilities"]
+        read_only_fields = fields
+
+
+class PlacementAgreementDetailSerializer(PlacementAgreementSerializer):
+    roles = PlacementRoleSerializer(
+        many=True, read_only=True, help_text="What the facility and each agency agree to do."
+    )
+    reviews_due = serializers.SerializerMethodField(
+        help_text="The open review tasks the statutory clock set, soonest first (none once "
+        "it has ended)."
+    )
+
+    class Meta(PlacementAgreementSerializer.Meta):
+        fields = [
+            *PlacementAgreementSerializer.Meta.fields,
+            "exit_strategy",
+            "reciprocal_support",
+            "end_notes",
+            "roles",
+            "reviews_due",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(TaskSerializer(many=True))
+    def get_reviews_due(self, agreement: PlacementAgreement) -> list:
+        return TaskSerializer(self.context["reviews_due"], many=True).data
+
+
 # --- input ----------------------------------------------------------------------------
 
 
@@ -306,3 +378,84 @@ class MeetingQuerySerializer(serializers.Serializer):
     )
     status = serializers.ChoiceField(choices=MeetingStatus.choices, required=False)
     meeting_type = serializers.ChoiceField(choices=MeetingType.choices, required=False)
+
+
+class PlacementRoleInputSerializer(serializers.Serializer):
+    party = TextField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=200,
+        help_text="The facility, an agency or a parent.",
+    )
+    agency = AgencyField(
+        required=False, allow_null=True, default=None, help_text="Their agency (id or code)."
+    )
+    responsibilities = TextField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=20000,
+        help_text="What they agree to do.",
+    )
+
+
+class PlacementInputSerializer(serializers.Serializer):
+    child = VisiblePersonField(help_text="The child placed (a child you can see).")
+    facility = TextField(required=False, allow_blank=True, default="", max_length=200)
+    facility_agency = AgencyField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The agency that runs the facility, if it is in Threadline (id or code).",
+    )
+    starts_on = serializers.DateField(required=False, allow_null=True, default=None)
+    planned_end_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="On or after `starts_on`."
+    )
+    exit_strategy = TextField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=20000,
+        help_text="What happens if the placement ends at short notice, and who does it.",
+    )
+    reciprocal_support = TextField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=20000,
+        help_text="What the agencies provide to the facility.",
+    )
+    review_every_weeks = serializers.IntegerField(
+        required=False, default=6, help_text="1 to 26 weeks."
+    )
+    roles = PlacementRoleInputSerializer(
+        many=True,
+        required=False,
+        default=list,
+        help_text="The facility's and each agency's responsibilities.",
+    )
+
+
+class PlacementReviewInputSerializer(serializers.Serializer):
+    reviewed_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Today or earlier."
+    )
+
+
+class PlacementEndInputSerializer(serializers.Serializer):
+    ended_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="On or after the start, today or earlier.",
+    )
+    reason = serializers.ChoiceField(
+        choices=PlacementEndReason.choices, required=False, allow_blank=True, default=""
+    )
+    notes = TextField(required=False, allow_blank=True, default="", max_length=20000)
+
+
+class PlacementQuerySerializer(serializers.Serializer):
+    child = serializers.UUIDField(help_text="The child (404 if you cannot see them).")
