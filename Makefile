@@ -47,10 +47,11 @@ clean:
 # BENCH_SERVER, generated once and reused while its sizes and the generator are unchanged;
 # the figures are written into docs/benchmarks.md. The timed pass stops after
 # BENCH_MINUTES per size with the children measured so far (slow pages measure fewer).
-# The referral, chronology and risk benchmarks write, so they work on a copy of
+# The referral, chronology, risk and clock benchmarks write, so they work on a copy of
 # threadline_bench they drop after (the chronology one generates its 1,000,000 entries in
-# the copy). The generator adds the risk factors (2.5 per person) as a step of its own,
-# redone alone when only that step changed.
+# the copy). The generator adds the risk factors (2.5 per person) and then the statutory
+# clock's events (every open case's history) as steps of their own, each redone alone
+# when only that step changed.
 BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
 BENCH_SAMPLES ?= 200
 BENCH_MINUTES ?= 15
@@ -74,7 +75,9 @@ bench: .venv/.installed
 		--samples 150 --budget-minutes $(BENCH_MINUTES) --json var/bench/chronology.json
 	.venv/bin/python bench/risks.py --database-url $(BENCH_SERVER)/threadline_bench \
 		--samples 300 --moves 200 --budget-minutes $(BENCH_MINUTES) --json var/bench/risks.json
+	.venv/bin/python bench/clock.py --database-url $(BENCH_SERVER)/threadline_bench \
+		--samples 300 --budget-minutes $(BENCH_MINUTES) --json var/bench/clock.json
 	.venv/bin/python bench/report.py var/bench/child-page-small.json \
 		var/bench/child-page-full.json --referral-submit var/bench/referral-submit.json \
 		--chronology var/bench/chronology.json --risks var/bench/risks.json \
-		--out docs/benchmarks.md
+		--clock var/bench/clock.json --out docs/benchmarks.md

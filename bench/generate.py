@@ -25,6 +25,20 @@ before it without regenerating the people:
     .venv/bin/python bench/generate.py --if-needed ...   # adds the risks if missing
     .venv/bin/python bench/generate.py --only-risks ...  # redoes only the risks
 
+Then, as a third step, the statutory clock's events (timescales.ClockEvent) for every
+open case: the referral that opened it (most) and later ones, the front door's
+decisions, assessments, strategy discussions, initial and review conferences (most with
+a plan, its core groups and its end), looked-after episodes with their reviews (12%),
+supervision orders with their reviews, extension meetings and extensions (3%), care
+proceedings concluded, a few police protections and emergency protection orders, every
+allocation, and every risk factor's review dates and reviews (about adults too), with
+the keys and details the services write. No tasks: the statutory clock's full
+re-evaluation (`threadline clock evaluate`, bench/clock.py) makes them. The step reads
+the cases and risks back; --if-needed adds it if missing or out of date (after a risk
+step), --only-clock redoes it, --no-clock leaves it out:
+
+    .venv/bin/python bench/generate.py --only-clock ...  # redoes only the clock events
+
 Everything is invented. NHS numbers come from the 999 range the NHS reserves for testing
 and carry valid modulus-11 check digits. Given the same --seed and --as-of date the rows
 are identical (created_at/updated_at included: they are derived from the data).
@@ -52,12 +66,17 @@ from pathlib import Path
 import benchenv
 from django.db.models.base import ModelState
 
-# The risk-factor step (between its two marker lines below) has a version of its own, so
-# that changing it redoes only that step, not the people.
+# The steps after the people (the risk factors, the clock events: each between its two
+# marker lines below) have versions of their own, so that changing one redoes only that
+# step (and the steps after it), not the people.
 _SOURCE = Path(__file__).read_text(encoding="utf-8")
 _RISK_PART = re.compile(r"^# ={3} Risk factors.*?^# ={3} End of the risk factors.*?$", re.M | re.S)
-GENERATOR_VERSION = hashlib.sha256(_RISK_PART.sub("", _SOURCE).encode()).hexdigest()[:12]
+_CLOCK_PART = re.compile(r"^# ={3} Clock events.*?^# ={3} End of the clock events.*?$", re.M | re.S)
+GENERATOR_VERSION = hashlib.sha256(
+    _CLOCK_PART.sub("", _RISK_PART.sub("", _SOURCE)).encode()
+).hexdigest()[:12]
 RISKS_VERSION = hashlib.sha256("".join(_RISK_PART.findall(_SOURCE)).encode()).hexdigest()[:12]
+CLOCK_VERSION = hashlib.sha256("".join(_CLOCK_PART.findall(_SOURCE)).encode()).hexdigest()[:12]
 
 # --- Invented reference data ------------------------------------------------------------
 
@@ -373,6 +392,7 @@ class Writer:
         "RiskFactor",
         "RiskFactor_restricted_to",
         "RiskReview",
+        "ClockEvent",
     ]
 
     def __init__(self, batch: int, method: str = "copy"):
@@ -429,6 +449,7 @@ class Writer:
     def copy(self, model, objs) -> None:
         from django.db import connection
         from psycopg import sql
+        from psycopg.types.json import Jsonb
 
         fields = [
             f
@@ -440,10 +461,15 @@ class Writer:
             sql.Identifier(model._meta.db_table),
             sql.SQL(", ").join(sql.Identifier(f.column) for f in fields),
         )
+        # JSON columns (a clock event's details) go as jsonb, as Django would send them.
+        json = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
         with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
             for obj in objs:
                 values = obj.__dict__
-                copy.write_row([values[a] for a in attnames])
+                row = [values[a] for a in attnames]
+                for i in json:
+                    row[i] = Jsonb(row[i])
+                copy.write_row(row)
 
 
 @contextmanager
@@ -453,7 +479,7 @@ def stamps_from_data():
     from django.apps import apps
 
     switched = []
-    for app in ("agencies", "people", "cases", "sharing", "risks"):
+    for app in ("agencies", "people", "cases", "sharing", "risks", "timescales"):
         for model in apps.get_app_config(app).get_models():
             for field in model._meta.concrete_fields:
                 if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
@@ -1901,6 +1927,689 @@ def risks_wanted(args) -> dict:
 # === End of the risk factors step ===
 
 
+# === Clock events: a step of its own (CLOCK_VERSION is the hash of this part) ===
+
+# The decision on the referral that opened the case, and on a later one (Decision values).
+OPENING_DECISIONS = [
+    ("assessment", 62),
+    ("strategy_discussion", 28),
+    ("early_help", 6),
+    ("no_further_action", 4),
+]
+LATER_DECISIONS = [
+    ("assessment", 45),
+    ("strategy_discussion", 20),
+    ("early_help", 15),
+    ("no_further_action", 20),
+]
+URGENCIES = [("standard", 75), ("urgent", 20), ("immediate", 5)]
+# Shares of the open cases with each part of a history (the rest follow from them).
+CLOCK_SHARES = {
+    "opening referral recorded": 0.90,  # the others were opened before the clock kept time
+    "looked after": 0.12,
+    "supervision order": 0.03,
+    "police protection": 0.004,
+    "emergency protection order": 0.003,
+}
+LATER_REFERRALS = [(0, 70), (1, 22), (2, 8)]
+
+
+class ClockGenerator(Generator):
+    """The statutory clock's events for every open case, read back from the database
+    (cases, allocations, networks, staff, risk factors and their reviews) and written by
+    the same Writer, with the keys and details the services write: referrals
+    (`referral:<id>:received|decided`), orders (`order:<id>:made|ended|extended:<id>|
+    concluded|outcome-notice`), allocations (`allocation:<id>`), risks
+    (`risk:<id>:review-due:recorded|<review id>`, `risk:<id>:reviewed:<review id>`) and
+    meetings recorded by hand (`hand:<child>:<kind>:<date>`; a conference's plan decision
+    starts or ends the plan order, `order:<id>:made|ended`). Referrals, orders and
+    meetings are not written: their ids are new UUIDs. No tasks: a full re-evaluation
+    makes them. (Not yet: the meetings app's own events, placements.)"""
+
+    def __init__(self, args, writer: "Writer"):
+        from django.utils import timezone
+
+        self.args = args
+        self.rng = random.Random(f"clock events {args.seed}")
+        self.today = args.as_of
+        self.until = args.as_of - timedelta(days=1)  # histories run to yesterday
+        self.tz = timezone.get_default_timezone()
+        self.cutoff = self.midnight(args.as_of)
+        self.writer = writer
+        self.kinds: Counter = Counter()
+        self.stuck: Counter = Counter()
+
+    # moments -------------------------------------------------------------------------
+    def midnight(self, day: date) -> datetime:
+        """A date as the services note it: the start of that day."""
+        return datetime.combine(day, datetime.min.time(), self.tz)
+
+    def moment(self, day: date) -> datetime:
+        """A moment in working hours on `day`."""
+        return self.midnight(day) + timedelta(minutes=self.rng.randint(9 * 60, 17 * 60 - 1))
+
+    def after(self, day: date, low: int, high: int) -> date:
+        from threadline.timescales.calendar import add_working_days
+
+        return add_working_days(day, self.rng.randint(low, high))
+
+    # reading back ----------------------------------------------------------------------
+    def load(self) -> list[tuple]:
+        from threadline.agencies.models import Agency, Practitioner, Role
+        from threadline.cases.models import Allocation, Case, Involvement
+
+        area_of = {}
+        self.staff: dict = defaultdict(list)  # (area, agency kind) → practitioners
+        for pk, code, area in Agency.objects.order_by("code").values_list("id", "code", "area"):
+            area_of[pk] = (area, code.rsplit("-", 1)[-1])
+        for pk, agency_id, role in (
+            Practitioner.objects.filter(agency__isnull=False, is_active=True)
+            .order_by("username")
+            .values_list("id", "agency_id", "role")
+        ):
+            area, kind = area_of[agency_id]
+            if role == Role.PRACTITIONER:
+                self.staff[(area, kind)].append(pk)
+            elif role == Role.FRONT_DOOR_OFFICER:
+                self.staff[(area, "front door")].append(pk)
+            elif role == Role.TEAM_MANAGER:
+                self.staff[(area, "manager")].append(pk)
+        self.allocations: dict = defaultdict(list)
+        for row in (
+            Allocation.objects.filter(case__closed_on__isnull=True)
+            .order_by("case_id", "from_date")
+            .values_list(
+                "id", "case_id", "social_worker_id", "from_date", "to_date", "allocated_by_id"
+            )
+        ):
+            self.allocations[row[1]].append(row)
+        self.partners: dict = defaultdict(list)  # who refers: the partner agencies involved
+        for case_id, practitioner_id in (
+            Involvement.objects.filter(case__closed_on__isnull=True, practitioner__isnull=False)
+            .exclude(agency__agency_type="childrens_social_care")
+            .order_by("case_id", "id")
+            .values_list("case_id", "practitioner_id")
+        ):
+            self.partners[case_id].append(practitioner_id)
+        return [
+            (case_id, child_id, authority_id, area_of[authority_id][0], opened, kind)
+            for case_id, child_id, authority_id, opened, kind in Case.objects.filter(
+                closed_on__isnull=True
+            )
+            .order_by("id")
+            .values_list("id", "child_id", "local_authority_id", "opened_on", "child__kind")
+        ]
+
+    # writing -----------------------------------------------------------------------------
+    def event(self, kind, key, at, by, recorded=None, child=None, **details):
+        """One ClockEvent as note_event writes it (None if it would be today or later)."""
+        from threadline.timescales.models import ClockEvent
+
+        if at >= self.cutoff:
+            return None
+        recorded = max(at, min(recorded or at, self.cutoff - timedelta(milliseconds=1)))
+        event = build(
+            ClockEvent,
+            id=self.uid(),
+            key=key,
+            child_id=child or self.child,
+            kind=kind,
+            occurred_at=at,
+            details=details,
+            recorded_by_id=by,
+            recorded_at=recorded,
+        )
+        self.writer.add(event, recorded)
+        self.kinds[str(kind)] += 1
+        return event
+
+    def hand(self, kind, day: date, by=None, **details):
+        """A meeting or assessment recorded by hand (record_meeting_or_assessment), by the
+        allocated social worker unless `by`; once per kind and day, as its key makes it."""
+        key = f"hand:{self.child}:{kind}:{day.isoformat()}"
+        if day > self.until or key in self.keys:
+            return None
+        self.keys.add(key)
+        recorded = self.moment(day + timedelta(days=self.rng.choice([0, 0, 0, 1, 2, 3])))
+        # Recorded by yesterday too, leaving room for the plan event just after it.
+        recorded = min(recorded, self.cutoff - timedelta(minutes=self.rng.randint(1, 60)))
+        return self.event(
+            kind, key, self.midnight(day), by or self.worker(day), recorded, **details
+        )
+
+    def order(self, kind, order_id, suffix, at, by, recorded=None, **details):
+        """An event of the orders services' `_clock` (order_id in its details)."""
+        if recorded is None:
+            recorded = at if at.time() != datetime.min.time() else self.moment(at.date())
+        return self.event(
+            kind, f"order:{order_id}:{suffix}", at, by, recorded, order_id=str(order_id), **details
+        )
+
+    def worker(self, day: date):
+        """The social worker allocated on `day` (the first one before any allocation)."""
+        rows = self.case_allocations
+        for row in rows:
+            if row[3] <= day and (row[4] is None or row[4] >= day):
+                return row[2]
+        return rows[0][2] if rows and day < rows[0][3] else (rows[-1][2] if rows else None)
+
+    def pick(self, what: str):
+        found = self.staff.get((self.area, what)) or self.staff[(self.area, "csc")]
+        return self.rng.choice(found)
+
+    # one case ------------------------------------------------------------------------------
+    def run(self) -> Counter:
+        cases = self.load()
+        for i, case in enumerate(cases, 1):
+            self.history(case)
+            if self.writer.pending() >= 50_000:
+                self.writer.flush()
+            if i % 10_000 == 0:
+                print(f"    {i:,}/{len(cases):,} case histories", flush=True)
+        self.risk_events()
+        self.writer.flush(wait=True)
+        return self.kinds
+
+    def history(self, case) -> None:
+        from threadline.timescales.models import EventKind as E
+
+        rng = self.rng
+        case_id, self.child, self.authority, self.area, opened, kind = case
+        self.keys: set = set()
+        self.plan, self.plan_order = False, None
+        self.plan_until: date | None = None  # the last day of the plan in force, if any
+        self.case_allocations = self.allocations.get(case_id, [])
+        self.referrers = self.partners.get(case_id, [])
+        opened = min(opened, self.until)
+        if rng.random() < CLOCK_SHARES["opening referral recorded"]:
+            self.referral(opened - timedelta(days=rng.choice([0, 0, 1])), OPENING_DECISIONS)
+        later = rng.choices(*zip(*LATER_REFERRALS, strict=True))[0]
+        if (self.until - opened).days > 60:
+            for day in sorted(
+                self.day_between(opened + timedelta(days=30), self.until) for _ in range(later)
+            ):
+                self.referral(day, LATER_DECISIONS)
+        for row in self.case_allocations:  # assign_social_worker notes each allocation
+            self.event(
+                E.SOCIAL_WORKER_ALLOCATED,
+                f"allocation:{row[0]}",
+                self.midnight(row[3]),
+                row[5],
+                self.moment(row[3]),
+            )
+        if kind != "child":
+            return
+        if rng.random() < CLOCK_SHARES["looked after"]:
+            self.looked_after(self.day_between(opened, self.until))
+        elif rng.random() < CLOCK_SHARES["supervision order"] / (1 - CLOCK_SHARES["looked after"]):
+            self.supervision_order(self.day_between(opened + timedelta(days=90), self.until))
+        if rng.random() < CLOCK_SHARES["police protection"]:
+            self.police_protection(self.day_between(opened, self.until))
+        if rng.random() < CLOCK_SHARES["emergency protection order"]:
+            self.emergency_protection_order(self.day_between(opened, self.until))
+
+    def referral(self, day: date, decisions) -> None:
+        """make_referral's event, then (most) decide_referral's, and what follows."""
+        from django.utils import timezone
+
+        from threadline.referrals.services import decision_due
+        from threadline.timescales.models import EventKind as E
+
+        rng = self.rng
+        received = self.moment(day)
+        urgency = rng.choices(*zip(*URGENCIES, strict=True))[0]
+        due = decision_due(received, urgency)
+        referral_id = str(self.uid())
+        by = rng.choice(self.referrers) if self.referrers else self.pick("police")
+        if not self.event(
+            E.REFERRAL_RECEIVED,
+            f"referral:{referral_id}:received",
+            received,
+            by,
+            referral_id=referral_id,
+            local_authority_id=str(self.authority),
+            due_at=due.isoformat(),
+        ):
+            return
+        if rng.random() < 0.03:  # still waiting for the front door
+            return
+        if rng.random() < 0.9:
+            decided = received + (due - received) * rng.uniform(0.05, 0.95)
+        else:
+            decided = due + timedelta(minutes=rng.randint(30, 3 * 24 * 60))
+        decision = rng.choices(*zip(*decisions, strict=True))[0]
+        received_on = timezone.localdate(received)
+        if not self.event(
+            E.REFERRAL_DECIDED,
+            f"referral:{referral_id}:decided",
+            decided,
+            self.pick("front door"),
+            referral_id=referral_id,
+            decision=decision,
+            received_on=received_on.isoformat(),
+        ):
+            return
+        decided_on = timezone.localdate(decided)
+        if decision in ("assessment", "strategy_discussion"):
+            r = rng.random()
+            if r < 0.8:  # within the 45 working days
+                self.hand(E.ASSESSMENT_COMPLETED, self.after(received_on, 10, 45))
+            elif r < 0.92:
+                self.hand(E.ASSESSMENT_COMPLETED, self.after(received_on, 46, 70))
+        if decision == "strategy_discussion":
+            self.section_47(self.after(decided_on, 0, 2))
+        elif decision == "assessment" and rng.random() < 0.08:  # concerns grew
+            self.section_47(self.after(decided_on, 5, 30))
+
+    def on_plan(self, day: date) -> bool:
+        return self.plan_until is not None and day <= self.plan_until
+
+    def section_47(self, day: date) -> None:
+        """A strategy discussion (section 47 enquiries), then most often an initial
+        conference; not while a plan is in force."""
+        from threadline.timescales.models import EventKind as E
+
+        rng = self.rng
+        if self.on_plan(day) or not self.hand(E.STRATEGY_DISCUSSION, day):
+            return
+        if rng.random() < 0.3:  # the enquiries did not lead to a conference
+            return
+        late = rng.random() >= 0.75
+        conference = self.after(day, 16, 30) if late else self.after(day, 8, 15)
+        self.conference(E.INITIAL_CONFERENCE, conference, plan=rng.random() < 0.85)
+
+    def conference(self, kind, day: date, *, plan: bool):
+        """record_meeting_or_assessment's conference; a decision that starts or ends the
+        child-protection plan makes or ends the plan order (orders' `_clock`: the plan
+        events), just after; an initial conference's plan then runs its course."""
+        from threadline.timescales.models import EventKind as E
+
+        event = self.hand(kind, day, plan=plan)
+        if event is None:
+            return None
+        after = event.recorded_at + timedelta(milliseconds=40)
+        if plan and not self.plan:
+            self.plan_order = self.uid()
+            self.order(
+                E.PLAN_STARTED,
+                self.plan_order,
+                "made",
+                event.occurred_at,
+                event.recorded_by_id,
+                recorded=after,
+                ends_on=None,
+                ends_at=None,
+                allocated=bool(self.case_allocations),
+            )
+        elif self.plan and not plan:
+            self.order(
+                E.PLAN_ENDED,
+                self.plan_order,
+                "ended",
+                event.occurred_at,
+                event.recorded_by_id,
+                recorded=after,
+            )
+        self.plan = plan
+        if kind == E.INITIAL_CONFERENCE and plan:
+            self.plan_course(day)
+        return event
+
+    def plan_course(self, start: date) -> None:
+        """Core groups every four to seven weeks, the first within ten working days; the
+        first review within three months, then every six; a review ends the plan (a
+        quarter at the first, half at each later one)."""
+        from threadline.timescales.calendar import add_months
+        from threadline.timescales.models import EventKind as E
+
+        rng = self.rng
+        reviews, previous, first, end = [], start, True, None
+        while True:
+            due = add_months(previous, 3 if first else 6)
+            if rng.random() < 0.9:
+                held = due - timedelta(days=rng.randint(0, 14))
+            else:
+                held = due + timedelta(days=rng.randint(1, 21))
+            if held > self.until:
+                break
+            continues = rng.random() >= (0.25 if first else 0.5)
+            reviews.append((held, continues))
+            previous, first = held, False
+            if not continues:
+                end = held
+                break
+        self.plan_until = end or date.max
+        day = self.after(start, 5, 10) if rng.random() < 0.85 else self.after(start, 11, 20)
+        while day < (end or self.today):
+            self.hand(E.CORE_GROUP, day)
+            day += timedelta(days=rng.randint(28, 49))
+        for held, continues in reviews:
+            self.conference(E.REVIEW_CONFERENCE, held, plan=continues)
+
+    def proceedings(self, day: date, outcome: str) -> None:
+        """conclude_proceedings' events: concluded, the outcome notice the same day, and
+        (for a care or supervision order) legal services' memorandum by hand."""
+        from threadline.timescales.models import EventKind as E
+
+        rng = self.rng
+        order_id, legal = self.uid(), self.pick("legal")
+        at = self.midnight(day)
+        concluded = self.order(
+            E.PROCEEDINGS_CONCLUDED, order_id, "concluded", at, legal, outcome=outcome
+        )
+        if concluded is None:
+            return
+        # Noted in the same request, just after the conclusion (the same occurred_at).
+        after = concluded.recorded_at + timedelta(milliseconds=40)
+        self.order(E.OUTCOME_NOTICE_SENT, order_id, "outcome-notice", at, legal, recorded=after)
+        if outcome in ("care_order", "supervision_order"):
+            r = rng.random()
+            if r < 0.8:
+                self.hand(E.LEGAL_MEMORANDUM_SENT, self.after(day, 1, 5), by=legal)
+            elif r < 0.92:
+                self.hand(E.LEGAL_MEMORANDUM_SENT, self.after(day, 6, 15), by=legal)
+
+    def looked_after(self, start: date) -> None:
+        """Accommodated by agreement (by the social worker) or under an interim care
+        order (legal services, with the proceedings concluding for most); reviews within
+        20 working days, three months, then every six; a fifth stop being looked after."""
+        from threadline.timescales.calendar import add_months, add_working_days
+        from threadline.timescales.models import EventKind as E
+
+        rng = self.rng
+        order_id = self.uid()
+        section_20 = rng.random() < 0.4
+        by = self.worker(start) if section_20 else self.pick("legal")
+        at = self.midnight(start)
+        self.order(
+            E.LOOKED_AFTER, order_id, "made", at, by, ends_on=None, ends_at=None, allocated=True
+        )
+        end = start + timedelta(days=rng.randint(90, 540)) if rng.random() < 0.2 else None
+        last = min(self.until, end - timedelta(days=1)) if end else self.until
+        due, months = add_working_days(start, 20), 3
+        while True:
+            late = rng.random() >= 0.9
+            held = (
+                due + timedelta(days=rng.randint(1, 20))
+                if late
+                else due - timedelta(days=rng.randint(0, 10))
+            )
+            if held > last:
+                break
+            self.hand(E.LOOKED_AFTER_REVIEW, max(held, start))
+            due, months = add_months(held, months), 6
+        if not section_20 and rng.random() < 0.6:
+            concluded = start + timedelta(days=rng.randint(120, 280))
+            if concluded <= last:
+                outcome = "care_order" if rng.random() < 0.85 else "placement_order"
+                self.proceedings(concluded, outcome)
+        if end and end <= self.until:
+            self.order(E.LOOKED_AFTER_ENDED, order_id, "ended", self.midnight(end), by)
+
+    def supervision_order(self, start: date) -> None:
+        """Proceedings concluded with a supervision order (a year unless extended, at
+        most three): the conference on a plan, reviews every three months without one,
+        the meeting on extending it a month before it ends, an extension for some."""
+        from threadline.timescales.calendar import add_months
+        from threadline.timescales.models import EventKind as E
+
+        rng = self.rng
+        if self.on_plan(start):  # after the plan, if it has ended
+            start = min(self.plan_until, self.until) + timedelta(days=30)
+        if start > self.until:
+            return
+        self.proceedings(start, "supervision_order")
+        order_id, legal = self.uid(), self.pick("legal")
+        ends = add_months(start, 12)
+        allocated = bool(self.case_allocations) and rng.random() < 0.95
+        self.order(
+            E.SUPERVISION_ORDER_MADE,
+            order_id,
+            "made",
+            self.midnight(start),
+            legal,
+            ends_on=ends.isoformat(),
+            ends_at=None,
+            allocated=allocated,
+        )
+        if not allocated:
+            day = self.after(start, 1, 3)
+            self.event(
+                E.SOCIAL_WORKER_ALLOCATED,
+                f"allocation:{self.uid()}",
+                self.midnight(day),
+                self.pick("manager"),
+                self.moment(day),
+            )
+        if rng.random() < 0.85:
+            late = rng.random() >= 0.8
+            day = self.after(start, 16, 25) if late else self.after(start, 8, 15)
+            self.conference(E.INITIAL_CONFERENCE, day, plan=rng.random() < 0.35)
+        for _ in range(2):  # up to two extensions: three years at most
+            review = add_months(start, 3)
+            while review < ends and not self.on_plan(review) and not self.plan:
+                if rng.random() < 0.85:
+                    self.hand(
+                        E.SUPERVISION_ORDER_REVIEW, review - timedelta(days=rng.randint(0, 10))
+                    )
+                else:
+                    self.hand(
+                        E.SUPERVISION_ORDER_REVIEW, review + timedelta(days=rng.randint(1, 20))
+                    )
+                review = add_months(review, 3)
+            if rng.random() < 0.8:
+                self.hand(
+                    E.EXTENSION_MEETING, add_months(ends, -1) - timedelta(days=rng.randint(0, 10))
+                )
+            granted = ends - timedelta(days=rng.randint(3, 14))
+            if rng.random() < 0.3 and granted <= self.until:
+                new_end = add_months(ends, 12)
+                self.order(
+                    E.SUPERVISION_ORDER_EXTENDED,
+                    order_id,
+                    f"extended:{self.uid()}",
+                    self.midnight(granted),
+                    legal,
+                    ends_on=new_end.isoformat(),
+                )
+                start, ends = ends, new_end
+                continue
+            break
+        if ends <= self.until:
+            self.order(E.SUPERVISION_ORDER_ENDED, order_id, "ended", self.midnight(ends), legal)
+
+    def police_protection(self, day: date) -> None:
+        """72 hours at most from the moment it began; ended (as end_order notes it: the
+        start of the day it ended) the same day for a fifth, within three days for the
+        rest."""
+        from django.utils import timezone
+
+        from threadline.timescales.models import EventKind as E
+
+        rng = self.rng
+        order_id, police = self.uid(), self.pick("police")
+        began = self.moment(day)
+        ends_at = began + timedelta(hours=72)
+        self.order(
+            E.POLICE_PROTECTION,
+            order_id,
+            "made",
+            began,
+            police,
+            ends_on=timezone.localdate(ends_at).isoformat(),
+            ends_at=ends_at.isoformat(),
+            allocated=bool(self.case_allocations),
+        )
+        ended = day + timedelta(days=0 if rng.random() < 0.2 else rng.randint(1, 3))
+        if ended == day:
+            self.stuck["police protection ended the day it began"] += 1
+        self.order(E.POLICE_PROTECTION_ENDED, order_id, "ended", self.midnight(ended), police)
+
+    def emergency_protection_order(self, day: date) -> None:
+        from threadline.timescales.models import EventKind as E
+
+        order_id, legal = self.uid(), self.pick("legal")
+        self.order(
+            E.EPO_MADE,
+            order_id,
+            "made",
+            self.midnight(day),
+            legal,
+            ends_on=(day + timedelta(days=8)).isoformat(),
+            ends_at=None,
+            allocated=bool(self.case_allocations),
+        )
+        ended = self.midnight(day + timedelta(days=self.rng.randint(1, 8)))
+        self.order(E.EPO_ENDED, order_id, "ended", ended, legal)
+
+    # risks -----------------------------------------------------------------------------------
+    def risk_events(self) -> None:
+        """Every risk factor's review date as the risks services note it (about adults
+        as well as children): set when it was recorded, then at each review, which is
+        noted too, as is a closure."""
+        from threadline.risks.models import RiskFactor, RiskReview
+        from threadline.timescales.models import EventKind as E
+
+        rng = self.rng
+        reviews: dict = defaultdict(list)
+        for row in RiskReview.objects.order_by("risk_id", "reviewed_on", "created_at").values_list(
+            "id", "risk_id", "reviewed_by_id", "created_at", "status", "next_review_date"
+        ):
+            reviews[row[1]].append(row)
+        risks = RiskFactor.objects.order_by("id").values_list(
+            "id", "subject_id", "recorded_by_id", "created_at", "identified_on", "review_date"
+        )
+        for i, (pk, subject, recorder, created, identified, review_date) in enumerate(risks, 1):
+            mine = reviews.get(pk, [])
+            first = review_date
+            if mine:  # the date set when recorded, since changed by the review
+                first = identified + timedelta(days=rng.randint(28, 120))
+            # By yesterday (a risk recorded today: late yesterday), reviews after it.
+            latest = self.cutoff - timedelta(minutes=rng.randint(10, 600))
+            previous = min(created, latest)
+            self.event(
+                E.RISK_REVIEW_SET,
+                f"risk:{pk}:review-due:recorded",
+                previous,
+                recorder,
+                child=subject,
+                risk_id=str(pk),
+                review_date=first.isoformat(),
+            )
+            for review_id, _risk, by, at, status, next_review in mine:
+                at = previous = max(min(at, latest), previous + timedelta(seconds=1))
+                self.event(
+                    E.RISK_REVIEWED,
+                    f"risk:{pk}:reviewed:{review_id}",
+                    at,
+                    by,
+                    child=subject,
+                    risk_id=str(pk),
+                )
+                if status != "closed" and next_review is not None:
+                    self.event(
+                        E.RISK_REVIEW_SET,
+                        f"risk:{pk}:review-due:{review_id}",
+                        at + timedelta(milliseconds=30),
+                        by,
+                        child=subject,
+                        risk_id=str(pk),
+                        review_date=next_review.isoformat(),
+                    )
+            if self.writer.pending() >= 50_000:
+                self.writer.flush()
+            if i % 100_000 == 0:
+                print(f"    {i:,} risk factors' events", flush=True)
+
+
+CLOCK_TABLES = ("timescales_task", "timescales_clockevent")
+
+
+def add_clock_events(args, url: str, description: dict) -> dict:
+    """The clock-event step, on a migrated database holding the people (and the risk
+    factors, if any): empties the clock's tables (a step cut short is simply redone),
+    writes every open case's history, records what it did in the database's description
+    and returns that."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    description.pop("clock_events", None)
+    benchenv.write_description(url, description)  # until it is done: not there
+    as_of = args.as_of or date.fromisoformat(description.get("as_of") or date.today().isoformat())
+    print(f"  clock events: every open case's history (as of {as_of})", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(CLOCK_TABLES)} CASCADE")
+        cursor.execute("SET synchronous_commit TO off")  # this session only: a bulk load
+    writer = Writer(args.batch, args.writer)
+    generator = ClockGenerator(argparse.Namespace(**{**vars(args), "as_of": as_of}), writer)
+    with stamps_from_data():
+        kinds = generator.run()
+    writer.close()
+    generated = round(time.perf_counter() - started, 1)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {', '.join(CLOCK_TABLES)}")
+        cursor.execute(
+            """
+            WITH open_cases AS (SELECT child_id FROM cases_case WHERE closed_on IS NULL),
+            per_child AS (
+                SELECT o.child_id, count(e.id) AS n FROM open_cases o
+                LEFT JOIN timescales_clockevent e ON e.child_id = o.child_id GROUP BY 1)
+            SELECT count(*), percentile_disc(0.5) WITHIN GROUP (ORDER BY n),
+                   percentile_disc(0.95) WITHIN GROUP (ORDER BY n), max(n), sum(n)::bigint,
+                   (SELECT count(DISTINCT child_id) FROM timescales_clockevent)
+            FROM per_child
+            """
+        )
+        children, median, p95, most, of_children, subjects = cursor.fetchone()
+        cursor.execute(
+            "SELECT sum(pg_total_relation_size(c)) FROM unnest(%s::regclass[]) AS c",
+            [list(CLOCK_TABLES)],
+        )
+        size_mb = round(cursor.fetchone()[0] / 1024 / 1024)
+        cursor.execute("SELECT pg_database_size(current_database())")
+        database_mb = round(cursor.fetchone()[0] / 1024 / 1024)
+    done = {
+        **clock_wanted(args, description),
+        "as_of": as_of.isoformat(),
+        "rows": dict(writer.counts),
+        "by_kind": dict(kinds.most_common()),
+        "open_case_children": children,
+        "events_of_open_case_children": of_children,
+        "events_per_open_case_child": {"median": median, "p95": p95, "max": most},
+        "people_with_events": subjects,
+        "police_protection_ended_the_day_it_began": generator.stuck[
+            "police protection ended the day it began"
+        ],
+        "size_mb": size_mb,
+        "database_size_mb": database_mb,
+        "seconds": generated,
+        "vacuum_s": round(time.perf_counter() - started - generated, 1),
+    }
+    description["clock_events"] = done
+    benchenv.write_description(url, description)
+    print(
+        f"  clock events: {generated} s (+ vacuum {done['vacuum_s']} s), {size_mb} MB; "
+        f"{writer.counts['ClockEvent']:,} events, {of_children:,} of them about the "
+        f"{children:,} children with an open case (median {median}, p95 {p95}, max {most})",
+        flush=True,
+    )
+    return done
+
+
+def clock_wanted(args, description: dict) -> dict:
+    """What the step's events depend on: the seed, this part of the generator, and the
+    risk factors they were read from."""
+    risks = description.get("risk_factors") or {}
+    return {
+        "seed": args.seed,
+        "generator": CLOCK_VERSION,
+        "risk_factors": {k: risks.get(k) for k in ("count", "seed", "generator")},
+    }
+
+
+# === End of the clock events step ===
+
+
 def vacuum_analyze() -> None:
     from django.db import connection
 
@@ -1973,6 +2682,17 @@ def main(argv=None) -> int:
         action="store_true",
         help="(re)generate only the risk factors, in a database holding the people",
     )
+    parser.add_argument(
+        "--no-clock",
+        action="store_true",
+        help="leave out the clock events (every open case's history of referrals, "
+        "meetings, orders and risk reviews)",
+    )
+    parser.add_argument(
+        "--only-clock",
+        action="store_true",
+        help="(re)generate only the clock events, in a database holding the people",
+    )
     parser.add_argument("--json", type=Path, help="write the description and timings here")
     args = parser.parse_args(argv)
     if args.small:
@@ -1998,25 +2718,35 @@ def main(argv=None) -> int:
     }
 
     existing = benchenv.read_description(url) if benchenv.database_exists(url) else None
-    if args.only_risks and not existing:
+    if (args.only_risks or args.only_clock) and not existing:
         raise SystemExit(f"{benchenv.database_name(url)} holds no generated people: generate it")
     holds_people = existing and all(existing.get(k) == v for k, v in wanted.items())
-    if (args.if_needed and holds_people) or args.only_risks:
+    if (args.if_needed and holds_people) or args.only_risks or args.only_clock:
         risks_done = (existing.get("risk_factors") or {}).get
         risks_current = args.risk_factors == 0 or all(
             risks_done(k) == v for k, v in risks_wanted(args).items()
         )
+        redo_risks = args.only_risks or (not risks_current and not args.only_clock)
         print(
             f"{benchenv.database_name(url)}: already holds {existing['people']:,} people / "
             f"{existing['children']:,} children (seed {existing['seed']}); migrating"
-            + (" only" if risks_current and not args.only_risks else ", then the risk factors")
+            + (", then the risk factors" if redo_risks else "")
         )
         benchenv.configure(url)
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        if args.only_risks or not risks_current:
+        if redo_risks:
             add_risk_factors(args, url, existing)
+        # After the risks: the clock's risk-review events are read from them.
+        clock_done = (existing.get("clock_events") or {}).get
+        clock_current = args.no_clock or all(
+            clock_done(k) == v for k, v in clock_wanted(args, existing).items()
+        )
+        if args.only_clock or (not clock_current and not args.only_risks):
+            add_clock_events(args, url, existing)
+        elif not clock_current:
+            print("  the clock events are out of date: run again with --only-clock")
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps(existing, indent=2))
@@ -2075,6 +2805,8 @@ def main(argv=None) -> int:
     benchenv.write_description(url, description)
     if args.risk_factors:
         add_risk_factors(args, url, description)
+    if not args.no_clock:
+        add_clock_events(args, url, description)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(description, indent=2))

@@ -4,15 +4,16 @@
         var/bench/child-page-full.json \\
         --referral-submit var/bench/referral-submit.json \\
         --chronology var/bench/chronology.json --risks var/bench/risks.json \
-        --out docs/benchmarks.md
+        --clock var/bench/clock.json --out docs/benchmarks.md
 
 Replaces what lies between the `<!-- bench:child-page -->` markers with the child-page
 figures and between the `<!-- bench:referral-submit -->` markers with the referral
 figures and between the `<!-- bench:chronology -->` markers with the chronology figures
-and between the `<!-- bench:risks -->` markers with the risk-register figures (adding
-the markers at the end the first time, the latter three under "Referral submission",
-"Chronology" and "Risks" headings), and leaves the rest of the page, written by people,
-alone. Any set of figures may be given alone.
+and between the `<!-- bench:risks -->` markers with the risk-register figures and
+between the `<!-- bench:clock -->` markers with the statutory clock's figures (adding
+the markers at the end the first time, the latter four under "Referral submission",
+"Chronology", "Risks" and "Statutory clock" headings), and leaves the rest of the page,
+written by people, alone. Any set of figures may be given alone.
 """
 
 import argparse
@@ -33,6 +34,9 @@ CHRONOLOGY_HEADING = "## Chronology"
 RISKS_START = "<!-- bench:risks:start -->"
 RISKS_END = "<!-- bench:risks:end -->"
 RISKS_HEADING = "## Risks"
+CLOCK_START = "<!-- bench:clock:start -->"
+CLOCK_END = "<!-- bench:clock:end -->"
+CLOCK_HEADING = "## Statutory clock"
 
 
 def fmt_ms(value: float) -> str:
@@ -630,6 +634,188 @@ def render_risks(result: dict) -> str:
     return "\n".join(lines)
 
 
+def render_clock(result: dict) -> str:
+    """The statutory clock's figures (bench/clock.py's JSON)."""
+    machine = result.get("machine") or benchenv.machine()
+    pg = result["server"]
+    data, full, inc = result["data"], result["full"], result["incremental"]
+    generated = result.get("generated") or {}
+    per_child = data["events_per_open_case_child"]
+    lines = [
+        CLOCK_START,
+        "",
+        f"Measured {result['measured_at'][:10]} by `make bench` on {machine['nproc']} CPUs "
+        f"({machine['cpu']}), {machine['memory_gib']} GiB memory, Python "
+        f"{machine['python']}, {pg['version']} (shared_buffers {pg['shared_buffers']}, "
+        f"synchronous_commit {pg.get('synchronous_commit', '?')}), on a copy of "
+        f"`{result['database']}` made in {result['copy']['seconds']} s. Load average while "
+        f"measuring (start→between the passes→end): {result['load_average']}"
+        + (
+            " (between {:.1f} and {:.1f})".format(*result["load_average_range"])
+            if result.get("load_average_range")
+            else ""
+        )
+        + ". Times are the functions called in-process (DEBUG off, persistent connection)"
+        + (
+            f", at commit {result['code']['commit']}"
+            + (" with the clock's code changed" if result["code"]["timescales_changed"] else "")
+            if result.get("code")
+            else ""
+        )
+        + ".",
+        "",
+        "| database | people | open cases | risk factors | clock events "
+        "| about the open cases' children | per child: median / p95 / max "
+        "| about people without an open case | event table | generated in |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        f"| `{result['database']}` | {data['people']:,} | {data['open_cases']:,} "
+        f"| {data['risk_factors']:,} | {data['events']:,} "
+        f"| {data['events_of_open_case_children']:,} "
+        f"| {per_child['median']} / {per_child['p95']} / {per_child['max']} "
+        f"| {data['events_without_open_case']:,} ({data['people_without_open_case']:,} people) "
+        f"| {data['event_table_size']} | {generated.get('seconds', '?')} s |",
+        "",
+        "Events by kind: "
+        + ", ".join(f"{kind.replace('_', ' ')} {n:,}" for kind, n in data["by_kind"].items())
+        + ".",
+        "",
+        "| full re-evaluation: `clock.sync_all()` | seconds | / target | SQL s | Python s "
+        "| process CPU s | queries | tasks created | target ≤ 60 s |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for name, label in (("cold", "from no tasks (cold)"), ("warm", "again at once (warm)")):
+        r = full[name]
+        verdict = "met" if r["within_target"] else "**missed**"
+        lines.append(
+            f"| {label} | {r['seconds']:,.1f} | {r['seconds'] / r['target_s']:.2f} "
+            f"| {r['sql_s']:,.1f} | {r['python_s']:,.1f} | {r['django_cpu_s']:,.1f} "
+            f"| {r['queries']:,} | {r['created']:,} | {verdict} |"
+        )
+    tasks = full["tasks"]
+    total = tasks["total"]
+    lines += [
+        "",
+        f"The cold pass made {full['cold']['created']:,} tasks: {total.get('open', 0):,} open "
+        f"({total.get('overdue', 0):,} of them overdue), {total.get('done', 0):,} done, "
+        f"{total.get('cancelled', 0):,} no longer needed; {tasks['with_named_owner']:,} "
+        "with a named owner.",
+        "",
+        "| rule | open (overdue) | done | no longer needed |",
+        "|---|--:|--:|--:|",
+    ]
+    for rule, counts in tasks["by_rule"].items():
+        lines.append(
+            f"| `{rule}` | {counts['open']:,} ({counts['overdue']:,}) | {counts['done']:,} "
+            f"| {counts['cancelled']:,} |"
+        )
+    lines += [
+        "",
+        "Statements by the Threadline line that ran them, over the whole pass (seconds, calls):",
+        "",
+        "| statement run by | cold | warm |",
+        "|---|--:|--:|",
+    ]
+    sites: dict = {}
+    for name in ("cold", "warm"):
+        for row in full[name]["sites"]:
+            sites.setdefault(row["site"], {})[name] = row
+    for site, cells in sorted(sites.items(), key=lambda item: -item[1].get("cold", {"s": 0})["s"])[
+        :6
+    ]:
+        values = [
+            f"{cells[n]['s']:,.1f} ({cells[n]['calls']})" if n in cells else "–"
+            for n in ("cold", "warm")
+        ]
+        lines.append(f"| `{site}` | {' | '.join(values)} |")
+    left = result.get("left_out")
+    if left:
+        lines += [
+            "",
+            f"Left out by `sync_all` (no open case, no open task): {left['people']:,} people "
+            f"with events, mostly adults with risk review dates. `sync_tasks` over them in "
+            f"chunks of 500 took {left['seconds']:,.1f} s and created {left['created']:,} "
+            "tasks that the cold pass did not.",
+        ]
+    profile = result.get("profile")
+    if profile:
+        lines += [
+            "",
+            f"Where a cold chunk's time goes: cProfile of `sync_tasks` over "
+            f"{profile['children']:,} children ({profile['chunks']} chunks of 500; cProfile "
+            f"slows Python, so read the shares): {profile['profiled_total_s']:,.2f} s "
+            f"profiled, of which SQL {profile['sql_s']:,.2f} s.",
+            "",
+            "| function (inclusive) | calls | seconds | share |",
+            "|---|--:|--:|--:|",
+        ]
+        for row in profile["cumulative"][:10]:
+            lines.append(
+                f"| `{row['function']}` | {row['calls']:,} | {row['cumulative_s']:,.2f} "
+                f"| {row['cumulative_s'] / profile['profiled_total_s']:.0%} |"
+            )
+    verdict = "met" if inc["within_target"] else "**missed**"
+    again = inc["again"]
+    created = inc["tasks_created_per_call"]
+    lines += [
+        "",
+        "| incremental evaluation | samples | p50 ms | p95 ms | p95 / target | SQL queries "
+        "| target p95 ≤ 20 ms |",
+        "|---|--:|--:|--:|--:|--:|---|",
+        f"| `note_event(...)`, a new core group or strategy discussion | {inc['n']} "
+        f"| {fmt_ms(inc['p50_ms'])} | {fmt_ms(inc['p95_ms'])} "
+        f"| {inc['p95_ms'] / inc['target_ms']:.2f} | {', '.join(map(str, inc['queries']))} "
+        f"(+ {'/'.join(map(str, inc['transaction_control']))} savepoint) | {verdict} |",
+        f"| the same event again (its key is known: nothing done) | {again['n']} "
+        f"| {again['p50_ms']:.2f} | {again['p95_ms']:.2f} | – "
+        f"| {', '.join(map(str, again['queries']))} | – |",
+        "",
+        "By kind: "
+        + "; ".join(
+            f"{kind.replace('_', ' ')} {v['n']}, p50 {fmt_ms(v['p50_ms'])} / p95 "
+            f"{fmt_ms(v['p95_ms'])} ms"
+            for kind, v in inc["by_kind"].items()
+        )
+        + f". Tasks created per call: median {created['median']:g}, at most {created['max']} "
+        f"(of {created['n']} counted). Events about the sampled children: median "
+        f"{inc['events_per_child']['median']:g}, at most {inc['events_per_child']['max']}.",
+        "",
+        "Queries by the number of events the clock holds about the child (they must not "
+        "grow with it):",
+        "",
+        "| events about the child | children | queries | p50 ms |",
+        "|---|--:|--:|--:|",
+    ]
+    for row in inc["by_events"]:
+        lines.append(
+            f"| {row['events']} | {row['children']} | {', '.join(map(str, row['queries']))} "
+            f"| {fmt_ms(row['p50_ms'])} |"
+        )
+    t = inc["split"]
+    lines += [
+        "",
+        f"Where a call's time goes (median over {inc['profiled']} more calls; functions "
+        f"timed whole, so callers include their callees): {t['call_ms']:,.1f} ms = SQL "
+        f"{t['sql_ms']:,.1f} ({t['statements']:g} statements, savepoints included) + COMMIT "
+        f"{t['commit_ms']:,.1f} + Python {t['python_ms']:,.1f}.",
+        "",
+        "| function | ms (calls) |",
+        "|---|--:|",
+    ]
+    for f in inc["functions"]:
+        lines.append(f"| `{f['function']}` | {f['ms']:,.2f} ({f['calls']:g}) |")
+    lines += [
+        "",
+        "| query run by | median ms |",
+        "|---|--:|",
+    ]
+    for row in inc["sites"][:8]:
+        lines.append(f"| `{row['site']}` | {row['ms']:,.2f} |")
+    if result.get("problems"):
+        lines += ["", "Problems: " + "; ".join(result["problems"]) + "."]
+    lines += ["", "Command (as run):", "", "```sh", result["command"], "```", "", CLOCK_END]
+    return "\n".join(lines)
+
+
 def replace_between(text: str, start: str, end: str, section: str, heading: str = "") -> str:
     if start in text and end in text:
         before, rest = text.split(start, 1)
@@ -647,10 +833,13 @@ def main(argv=None) -> int:
         "--chronology", type=Path, help="chronology_page.py --json file", default=None
     )
     parser.add_argument("--risks", type=Path, help="risks.py --json file", default=None)
+    parser.add_argument("--clock", type=Path, help="clock.py --json file", default=None)
     parser.add_argument("--out", type=Path, default=benchenv.ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
-    if not (args.results or args.referral_submit or args.chronology or args.risks):
-        parser.error("give child_page.py results, --referral-submit, --chronology or --risks")
+    if not (args.results or args.referral_submit or args.chronology or args.risks or args.clock):
+        parser.error(
+            "give child_page.py results, --referral-submit, --chronology, --risks or --clock"
+        )
     text = args.out.read_text() if args.out.exists() else "# Benchmarks\n\n"
     if args.results:
         results = [json.loads(p.read_text()) for p in args.results]
@@ -673,6 +862,10 @@ def main(argv=None) -> int:
         result = json.loads(args.risks.read_text())
         text = replace_between(text, RISKS_START, RISKS_END, render_risks(result), RISKS_HEADING)
         print(f"Wrote the risk-register figures to {args.out}")
+    if args.clock:
+        result = json.loads(args.clock.read_text())
+        text = replace_between(text, CLOCK_START, CLOCK_END, render_clock(result), CLOCK_HEADING)
+        print(f"Wrote the statutory clock's figures to {args.out}")
     args.out.write_text(text)
     return 0
 

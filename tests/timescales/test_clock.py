@@ -209,3 +209,49 @@ def test_the_command_replays_a_day(world, supervision_order):
         "OVERDUE    Hold a child-protection conference to decide whether a plan is needed"
         in out.getvalue()
     )
+
+
+def test_police_protection_ended_the_day_it_began_is_done(world):
+    began = timezone.now() - dt.timedelta(hours=2)
+    protection = orders.make_order(
+        actor=world.social_worker,
+        child=world.child,
+        order_type="police_protection",
+        starts_at=began,
+    )
+    orders.end_order(
+        actor=world.social_worker,
+        order=protection,
+        ended_on=timezone.localdate(began),
+        reason="other",
+    )
+    assert tasks(world.child)["police-protection-expiry"].status == "done"
+
+
+def test_a_meeting_recorded_by_hand_does_the_extension_task(world, supervision_order):
+    record_meeting_or_assessment(
+        actor=world.social_worker,
+        child=world.child,
+        kind="extension_meeting",
+        occurred_on=timezone.localdate(),
+    )
+    assert tasks(world.child)["supervision-order-extension"].status == "done"
+
+
+def test_a_changed_figure_moves_open_tasks(world, supervision_order, settings):
+    settings.CLOCK_FIGURES = {"SUPERVISION_ORDER_REVIEW_MONTHS": 2}
+    clock.sync_all()
+    assert tasks(world.child)["supervision-order-review"].due_on == dt.date(2026, 5, 2)
+
+
+def test_an_adults_risk_review_is_made_by_a_full_evaluation(world):
+    risk = risks.record_risk(
+        actor=world.social_worker,
+        subject=world.mother,
+        factor="2B",
+        evidence="Positive test",
+        review_date=timezone.localdate() + dt.timedelta(days=30),
+    )
+    Task.objects.all().delete()
+    clock.sync_all()
+    assert Task.objects.get(rule_id="risk-review").child == risk.subject

@@ -408,7 +408,9 @@ def _end(actor, order: LegalOrder, ended_on, reason: str, request, *, field: str
         order.child, LOOKED_AFTER, ended_on + dt.timedelta(days=1), excluding=order.pk
     )
     if kind is not None and not still_looked_after:
-        _clock(order, kind, "ended", actor, ended_on)
+        # Never before it began: police protection can end the day it started.
+        at = dt.datetime.combine(ended_on, dt.time.min, timezone.get_default_timezone())
+        _clock(order, kind, "ended", actor, max(at, order.starts_at) if order.starts_at else at)
     return order
 
 

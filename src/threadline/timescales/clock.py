@@ -7,8 +7,10 @@ rule and event, however often it runs); `replay` shows it as of a past day witho
 writing anything, for a case recorded after the fact."""
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Q
@@ -16,6 +18,7 @@ from django.utils import timezone
 
 from threadline.agencies.models import Agency, AgencyType
 from threadline.cases.models import Allocation, Case
+from threadline.risks.models import RiskFactor
 
 from .models import ClockEvent, Task, TaskStatus
 from .rules import CONDITIONS, RULES_BY_TRIGGER, Owner, Rule
@@ -63,7 +66,11 @@ def task_states(events: Iterable[ClockEvent]) -> list[TaskState]:
                 continue
 
             def same(other, rule=rule, event=event) -> bool:
-                return not rule.same or other.details.get(rule.same) == event.details.get(rule.same)
+                """About the same record (an order, a risk), when the other event names
+                one: a meeting recorded by hand names no order, and counts for any."""
+                if not rule.same or rule.same not in other.details:
+                    return True
+                return other.details[rule.same] == event.details.get(rule.same)
 
             due_on, at = rule.due.moment(event.occurred_at, event.details)
             closing = next(
@@ -123,7 +130,7 @@ def _owner(state: TaskState, cases: dict, workers: dict, legal: dict):
     if owner == Owner.FRONT_DOOR:
         return event.details.get("local_authority_id") or (authority and authority.pk), None
     if owner == Owner.RECORDER and event.recorded_by_id:
-        return event.recorded_by.agency_id, event.recorded_by_id
+        return event.recorder_agency_id, event.recorded_by_id
     if owner == Owner.LEGAL and authority is not None:
         found = legal.get(authority.area)
         return (found.pk if found else authority.pk), None
@@ -131,29 +138,59 @@ def _owner(state: TaskState, cases: dict, workers: dict, legal: dict):
     return (authority.pk if authority else None), (worker.pk if worker else None)
 
 
+class _Event(NamedTuple):
+    """What the rules read of a ClockEvent, without building a model instance (a full
+    re-evaluation reads over a million: docs/benchmarks.md)."""
+
+    pk: uuid.UUID
+    child_id: uuid.UUID
+    kind: str
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
+    details: dict
+    recorded_by_id: uuid.UUID | None
+    recorder_agency_id: uuid.UUID | None
+
+
 def sync_tasks(child_ids: Iterable, *, now: dt.datetime | None = None) -> tuple[int, int]:
     """Bring the children's Task rows in line with their events: create the tasks rules
-    now require, close those whose satisfying (or cancelling) event is recorded. Returns
+    now require, close those whose satisfying (or cancelling) event is recorded, and move
+    open tasks whose due date changed (a new CLOCK_FIGURES or closure day). Returns
     (created, closed). A fixed number of queries per call, however many children."""
     child_ids = set(child_ids)
     now = now or timezone.now()
     events: dict = {}
-    for event in ClockEvent.objects.filter(
-        child_id__in=child_ids, occurred_at__lte=now
-    ).select_related("recorded_by"):
+    rows = (
+        ClockEvent.objects.filter(child_id__in=child_ids, occurred_at__lte=now)
+        .order_by()
+        .values_list(
+            "id",
+            "child_id",
+            "kind",
+            "occurred_at",
+            "recorded_at",
+            "details",
+            "recorded_by_id",
+            "recorded_by__agency_id",
+        )
+    )
+    for row in rows:
+        event = _Event._make(row)
         events.setdefault(event.child_id, []).append(event)
     existing = {
-        t.key: t
-        for t in Task.objects.filter(child_id__in=child_ids).only(
-            "id", "key", "status", "closed_by_id"
+        key: (pk, status, due_at)
+        for key, pk, status, due_at in Task.objects.filter(child_id__in=child_ids).values_list(
+            "key", "id", "status", "due_at"
         )
     }
     owners = _owners(child_ids)
     new, changed = [], []
     for child_events in events.values():
         for state in task_states(child_events):
-            task = existing.get(state.key)
-            if task is None:
+            closed_by_id = state.closed_by.pk if state.closed_by is not None else None
+            closed_at = now if closed_by_id else None
+            found = existing.get(state.key)
+            if found is None:
                 agency_id, owner_id = _owner(state, *owners)
                 new.append(
                     Task(
@@ -161,22 +198,31 @@ def sync_tasks(child_ids: Iterable, *, now: dt.datetime | None = None) -> tuple[
                         rule_id=state.rule.id,
                         title=state.rule.title,
                         child_id=state.trigger.child_id,
-                        trigger=state.trigger,
+                        trigger_id=state.trigger.pk,
                         due_on=state.due_on,
                         due_at=state.due_at,
                         owner_agency_id=agency_id,
                         owner_id=owner_id,
                         status=state.status,
-                        closed_by=state.closed_by,
-                        closed_at=now if state.closed_by else None,
+                        closed_by_id=closed_by_id,
+                        closed_at=closed_at,
                     )
                 )
-            elif task.status != state.status:
-                task.status, task.closed_by = state.status, state.closed_by
-                task.closed_at = now if state.closed_by else None
-                changed.append(task)
+            elif found[1] != state.status or (
+                state.status == TaskStatus.OPEN and found[2] != state.due_at
+            ):
+                changed.append(
+                    Task(
+                        id=found[0],
+                        status=state.status,
+                        closed_by_id=closed_by_id,
+                        closed_at=closed_at,
+                        due_on=state.due_on,
+                        due_at=state.due_at,
+                    )
+                )
     Task.objects.bulk_create(new, ignore_conflicts=True)
-    Task.objects.bulk_update(changed, ["status", "closed_by", "closed_at"])
+    Task.objects.bulk_update(changed, ["status", "closed_by", "closed_at", "due_on", "due_at"])
     return len(new), sum(1 for t in changed if t.status != TaskStatus.OPEN)
 
 
@@ -186,10 +232,14 @@ def open_case_children() -> Iterable:
 
 
 def sync_all(*, chunk: int = 500, now: dt.datetime | None = None) -> tuple[int, int]:
-    """Re-evaluate every open case (and any child with an open task), `chunk` children a
-    time."""
-    ids = set(open_case_children()) | set(
-        Task.objects.filter(status=TaskStatus.OPEN).values_list("child_id", flat=True)
+    """Re-evaluate every open case, every person with an open risk (whose review is a
+    task, adults' too) and anyone with an open task, `chunk` people at a time."""
+    ids = (
+        set(open_case_children())
+        | set(
+            RiskFactor.objects.filter(closed_on__isnull=True).values_list("subject_id", flat=True)
+        )
+        | set(Task.objects.filter(status=TaskStatus.OPEN).values_list("child_id", flat=True))
     )
     ordered = sorted(ids, key=str)
     created = closed = 0
