@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from threadline.agencies.models import Agency, AgencyType
 from threadline.cases.models import Allocation, Case
-from threadline.risks.models import RiskFactor
 
 from .models import ClockEvent, Task, TaskStatus
 from .rules import CONDITIONS, RULES_BY_TRIGGER, Owner, Rule
@@ -231,16 +230,19 @@ def open_case_children() -> Iterable:
     return Case.objects.filter(closed_on__isnull=True).values_list("child_id", flat=True)
 
 
-def sync_all(*, chunk: int = 500, now: dt.datetime | None = None) -> tuple[int, int]:
-    """Re-evaluate every open case, every person with an open risk (whose review is a
-    task, adults' too) and anyone with an open task, `chunk` people at a time."""
-    ids = (
-        set(open_case_children())
-        | set(
-            RiskFactor.objects.filter(closed_on__isnull=True).values_list("subject_id", flat=True)
+def sync_all(
+    *, chunk: int = 500, now: dt.datetime | None = None, everyone: bool = False
+) -> tuple[int, int]:
+    """Re-evaluate every open case and anyone with an open task, `chunk` people at a
+    time: the nightly run (events recorded since are evaluated as they are noted).
+    `everyone` takes in every person with an event — adults' risk reviews included —
+    for a first deployment, a restore or a new rule."""
+    if everyone:
+        ids = set(ClockEvent.objects.values_list("child_id", flat=True).distinct())
+    else:
+        ids = set(open_case_children()) | set(
+            Task.objects.filter(status=TaskStatus.OPEN).values_list("child_id", flat=True)
         )
-        | set(Task.objects.filter(status=TaskStatus.OPEN).values_list("child_id", flat=True))
-    )
     ordered = sorted(ids, key=str)
     created = closed = 0
     for start in range(0, len(ordered), chunk):

@@ -20,6 +20,11 @@ class Command(BaseCommand):
         evaluate = sub.add_parser("evaluate")
         evaluate.add_argument("--as-of", type=dt.date.fromisoformat)
         evaluate.add_argument("--child")
+        evaluate.add_argument(
+            "--everyone",
+            action="store_true",
+            help="every person with an event, not only open cases (after a restore or a new rule)",
+        )
         sub.add_parser("rules")
 
     def handle(self, *args, action, **options):
@@ -31,7 +36,7 @@ class Command(BaseCommand):
             if child_id:
                 created, closed = clock.sync_tasks({self._child(child_id).pk})
             else:
-                created, closed = clock.sync_all()
+                created, closed = clock.sync_all(everyone=options["everyone"])
             self.stdout.write(f"Created {created} tasks; closed {closed}.")
             return
         children = (
