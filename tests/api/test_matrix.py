@@ -187,6 +187,7 @@ WRITES = {
     # anyone else, before the body is read); each invited agency sends its own report.
     "meetings_create": (None, row(201, 403, 403, 403, 201, 201)),
     "meetings_invitations_attendance_create": ("meeting", row(200, 403, 404, 404, 200, 200)),
+    "meetings_invitations_create": ("meeting", row(200, 403, 404, 404, 200, 200)),
     "meetings_reports_create": ("meeting", row(201, 201, 404, 404, 201, 201)),
     "meetings_outcome_create": ("meeting", row(200, 403, 404, 404, 200, 200)),
     "meetings_cancel_create": ("meeting", row(200, 403, 404, 404, 200, 200)),
@@ -505,6 +506,7 @@ def valid_body(operation: str, world, actor) -> dict:
             "agencies": ["nm-hv"],
         },
         "meetings_invitations_attendance_create": {"attendance": "attended"},
+        "meetings_invitations_create": {"agencies": ["far-police"]},
         "meetings_reports_create": {"content": "Seen at clinic; weight on track"},
         "meetings_outcome_create": {
             "held_on": timezone.localdate().isoformat(),

@@ -195,3 +195,18 @@ def test_reports_are_shared_with_the_agencies_invited(world, police, arrange):
     # Health visiting sees Riley, and so the meeting, but was not invited.
     assert get_meeting_for(world.health_visitor, meeting.pk) == meeting
     assert not can_read_meeting_reports(world.health_visitor, meeting)
+
+
+def test_more_agencies_are_invited_and_asked_for_reports(world, police, arrange):
+    meeting = arrange(agencies=[world.health], reports_from=[])
+    new = services.invite_agencies(
+        actor=world.social_worker,
+        meeting=meeting,
+        agencies=[police.agency],
+        reports_from=[world.health],
+    )
+    assert [i.agency for i in new] == [police.agency]
+    asked = {i.agency: i.report_required for i in meeting.invitations.all()}
+    assert asked == {world.social_care: False, world.health: True, police.agency: False}
+    invitations = NoticeRecipient.objects.filter(notice__notice_type="invitation")
+    assert sorted(r.agency.code for r in invitations) == ["nm-hv", "nm-police"]

@@ -58,6 +58,7 @@ from .serializers import (
     AttendanceInputSerializer,
     CancelInputSerializer,
     InvitationSerializer,
+    InviteInputSerializer,
     MeetingDetailSerializer,
     MeetingQuerySerializer,
     MeetingSerializer,
@@ -232,6 +233,30 @@ class MeetingDetail(APIView):
     def get(self, request, id):
         meeting = selectors.get_meeting_record(actor=request.user, meeting_id=id, request=request)
         return Response(_detail(request, meeting))
+
+
+class MeetingInvite(APIView):
+    serializer_class = MeetingDetailSerializer
+
+    @extend_schema(
+        operation_id="meetings_invitations_create",
+        tags=["meetings"],
+        summary="Invite more agencies to a meeting still to be held, or ask one for a report",
+        description=(
+            f"{WHO_RECORDS}, of the arranging authority: anyone else `403 not_allowed`. Each "
+            "new agency gets the invitation as a notice to acknowledge. `agencies_required`, "
+            "`meeting_closed` (held or cancelled), `unknown_agency`."
+        ),
+        request=InviteInputSerializer,
+        parameters=CREATE_HEADERS,
+        responses={200: MeetingDetailSerializer, **CREATE_UNDER_ERRORS},
+    )
+    @idempotent
+    def post(self, request, id):
+        meeting = _changeable(request, id)
+        data = validated(InviteInputSerializer, request)
+        services.invite_agencies(actor=request.user, meeting=meeting, request=request, **data)
+        return _meeting_response(request, meeting)
 
 
 class MeetingAttendance(APIView):
@@ -530,6 +555,7 @@ class PlacementEnd(APIView):
 urlpatterns = [
     path("meetings/", MeetingList.as_view(), name="api-meeting-list"),
     path("meetings/<uuid:id>/", MeetingDetail.as_view(), name="api-meeting-detail"),
+    path("meetings/<uuid:id>/invitations/", MeetingInvite.as_view(), name="api-meeting-invite"),
     path(
         "meetings/<uuid:id>/invitations/<str:agency>/attendance/",
         MeetingAttendance.as_view(),

@@ -459,3 +459,19 @@ class PlacementEndInputSerializer(serializers.Serializer):
 
 class PlacementQuerySerializer(serializers.Serializer):
     child = serializers.UUIDField(help_text="The child (404 if you cannot see them).")
+
+
+class InviteInputSerializer(serializers.Serializer):
+    agencies = serializers.ListField(
+        child=AgencyField(),
+        required=False,
+        default=list,
+        help_text="More agencies to invite (ids or codes).",
+    )
+    reports_from = serializers.ListField(
+        child=AgencyField(),
+        required=False,
+        default=list,
+        help_text="Agencies (ids or codes) invited, or already invited, and asked for a "
+        "written report.",
+    )

@@ -134,11 +134,6 @@ def arrange_meeting(
         ),
     )
     meeting.children.set(asked)
-    invited = list(dict.fromkeys([actor.agency, *agencies, *reports_from]))
-    reporting = {a.pk for a in reports_from}
-    Invitation.objects.bulk_create(
-        Invitation(meeting=meeting, agency=a, report_required=a.pk in reporting) for a in invited
-    )
     names = " and ".join(c.full_name for c in asked)
     record_event(
         actor=actor,
@@ -148,23 +143,73 @@ def arrange_meeting(
         summary=f"Arranged a {meeting.get_meeting_type_display().lower()} about {names}",
         request=request,
     )
-    where = meeting.place or meeting.call_details
-    others = [a for a in invited if a.pk != actor.agency_id]
-    if not others:
-        return meeting
-    send_notice(
-        notice_type=NoticeType.INVITATION,
-        title=f"Invitation: {meeting.get_meeting_type_display()} about {names}",
-        body=f"{meeting.get_meeting_type_display()} about {names} at {_when(starts_at)}: "
-        f"{where}. Chair: {chair or 'to be confirmed'}. Agencies asked for a written report "
-        f"send it in Threadline by {meeting.reports_due_on:%-d %B %Y}. Please acknowledge, "
-        "and record whether you will attend.",
-        child=asked[0],
-        sender=actor,
-        link=meeting.get_absolute_url(),
-        agencies=others,
-    )
+    _invite(actor, meeting, [actor.agency, *agencies], reports_from)
     return meeting
+
+
+def _invite(actor: Practitioner, meeting: Meeting, agencies, reports_from) -> list[Invitation]:
+    """Invite the agencies not yet invited (asking those in `reports_from` for a report)
+    and send them the invitation as a notice to acknowledge; an agency already invited
+    and now asked for a report is asked. Returns the new invitations."""
+    reporting = {a.pk for a in reports_from}
+    already = {i.agency_id: i for i in meeting.invitations.all()}
+    for agency_id, invitation in already.items():
+        if agency_id in reporting and not invitation.report_required:
+            invitation.report_required = True
+            invitation.save(update_fields=["report_required", "updated_at"])
+    new = Invitation.objects.bulk_create(
+        Invitation(meeting=meeting, agency=a, report_required=a.pk in reporting)
+        for a in dict.fromkeys([*agencies, *reports_from])
+        if a.pk not in already
+    )
+    told = [i.agency for i in new if i.agency_id != actor.agency_id]
+    if told:
+        children = list(meeting.children.all())
+        names = " and ".join(c.full_name for c in children)
+        where = meeting.place or meeting.call_details
+        send_notice(
+            notice_type=NoticeType.INVITATION,
+            title=f"Invitation: {meeting.get_meeting_type_display()} about {names}",
+            body=f"{meeting.get_meeting_type_display()} about {names} at "
+            f"{_when(meeting.starts_at)}: {where}. Chair: "
+            f"{meeting.chair or 'to be confirmed'}. Agencies asked for a written report "
+            f"send it in Threadline by {meeting.reports_due_on:%-d %B %Y}. Please "
+            "acknowledge, and record whether you will attend.",
+            child=children[0],
+            sender=actor,
+            link=meeting.get_absolute_url(),
+            agencies=told,
+        )
+    return new
+
+
+@transaction.atomic
+def invite_agencies(
+    *,
+    actor: Practitioner,
+    meeting: Meeting,
+    agencies: Sequence[Agency] = (),
+    reports_from: Sequence[Agency] = (),
+    request=None,
+) -> list[Invitation]:
+    """Invite more agencies to a meeting still to be held (each gets the invitation as a
+    notice), or ask an invited one for a report. Problems: `not_allowed`,
+    `meeting_closed`, `agencies_required`."""
+    _require_recorder(actor, meeting)
+    if meeting.status != MeetingStatus.ARRANGED:
+        raise invalid(None, "This meeting has been held or cancelled", "meeting_closed")
+    if not agencies and not reports_from:
+        raise invalid("agencies", "Choose the agencies to invite", "agencies_required")
+    new = _invite(actor, meeting, agencies, reports_from)
+    record_event(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=meeting,
+        child=meeting.children.first(),
+        summary=f"Invited {len(new)} more agenc{'y' if len(new) == 1 else 'ies'} to the {meeting}",
+        request=request,
+    )
+    return new
 
 
 def _invitation(meeting: Meeting, agency_id) -> Invitation | None:
