@@ -20,7 +20,7 @@ from django.utils import timezone
 from threadline.agencies.models import Agency, AgencyType, Practitioner
 from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
-from threadline.common.errors import invalid
+from threadline.common.errors import add_error, invalid
 from threadline.people.models import Person
 from threadline.sharing import policy
 from threadline.sharing.models import AGENCY_CATEGORY, Confidentiality, InformationCategory
@@ -80,10 +80,6 @@ def attachment_max_bytes() -> int:
     return getattr(settings, "CHRONOLOGY_ATTACHMENT_MAX_MB", 10) * 1024 * 1024
 
 
-def _error(errors: dict, name: str, message: str, code: str) -> None:
-    errors.setdefault(name, []).append(ValidationError(message, code=code))
-
-
 def event_moment(
     when: dt.date | dt.datetime, precision: str = DatePrecision.DAY
 ) -> dt.datetime | None:
@@ -108,13 +104,15 @@ def _check_wording(errors: dict, wording: dict) -> dict:
     """The entry's wording, normalised; problems added to `errors` under the field names."""
     precision = wording.get("event_precision") or DatePrecision.DAY
     if precision not in DatePrecision.values:
-        _error(errors, "event_precision", "Choose how exactly the date is known", "invalid_choice")
+        add_error(
+            errors, "event_precision", "Choose how exactly the date is known", "invalid_choice"
+        )
     when = wording.get("event_at")
     event_at = event_moment(when, precision) if when is not None else None
     if when is None:
-        _error(errors, "event_at", "Enter the date of the event", "event_required")
+        add_error(errors, "event_at", "Enter the date of the event", "event_required")
     elif event_at is not None and event_at > timezone.now():
-        _error(
+        add_error(
             errors,
             "event_at",
             "The date of the event must be today or in the past",
@@ -122,14 +120,14 @@ def _check_wording(errors: dict, wording: dict) -> dict:
         )
     entry_type = wording.get("entry_type") or ""
     if not entry_type:
-        _error(errors, "entry_type", "Select what kind of event it was", "entry_type_required")
+        add_error(errors, "entry_type", "Select what kind of event it was", "entry_type_required")
     elif entry_type not in EntryCategory.values:
-        _error(errors, "entry_type", "Choose a kind of event from the list", "invalid_choice")
+        add_error(errors, "entry_type", "Choose a kind of event from the list", "invalid_choice")
     summary = " ".join((wording.get("summary") or "").split())
     if not summary:
-        _error(errors, "summary", "Enter a short summary of what happened", "summary_required")
+        add_error(errors, "summary", "Enter a short summary of what happened", "summary_required")
     elif len(summary) > SUMMARY_MAX_LENGTH:
-        _error(
+        add_error(
             errors,
             "summary",
             f"The summary must be {SUMMARY_MAX_LENGTH} characters or fewer (it has "
@@ -138,10 +136,12 @@ def _check_wording(errors: dict, wording: dict) -> dict:
         )
     significance = wording.get("significance") or Significance.ROUTINE
     if significance not in Significance.values:
-        _error(errors, "significance", "Choose routine, significant or critical", "invalid_choice")
+        add_error(
+            errors, "significance", "Choose routine, significant or critical", "invalid_choice"
+        )
     source_reference = (wording.get("source_reference") or "").strip()
     if len(source_reference) > SOURCE_REFERENCE_MAX_LENGTH:
-        _error(
+        add_error(
             errors,
             "source_reference",
             f"Your reference must be {SOURCE_REFERENCE_MAX_LENGTH} characters or fewer",
@@ -172,7 +172,7 @@ def _check_attachments(errors: dict, files: Sequence[File]) -> list[_Checked]:
     """Each file's size, and its type by extension and by its first bytes."""
     checked: list[_Checked] = []
     if len(files) > MAX_ATTACHMENTS:
-        _error(
+        add_error(
             errors,
             "attachments",
             f"Attach at most {MAX_ATTACHMENTS} files to one entry",
@@ -186,7 +186,7 @@ def _check_attachments(errors: dict, files: Sequence[File]) -> list[_Checked]:
         known = ATTACHMENT_TYPES.get(extension)
         size = upload.size or 0
         if size > limit:
-            _error(
+            add_error(
                 errors,
                 "attachments",
                 f"{name} is larger than {limit // (1024 * 1024)} MB",
@@ -194,7 +194,7 @@ def _check_attachments(errors: dict, files: Sequence[File]) -> list[_Checked]:
             )
             continue
         if size == 0:
-            _error(errors, "attachments", f"{name} is empty", "attachment_empty")
+            add_error(errors, "attachments", f"{name} is empty", "attachment_empty")
             continue
         upload.seek(0)
         head = upload.read(8192)
@@ -202,7 +202,7 @@ def _check_attachments(errors: dict, files: Sequence[File]) -> list[_Checked]:
         if isinstance(head, str):
             head = head.encode()
         if known is None or not _looks_like(head, known[1]):
-            _error(
+            add_error(
                 errors,
                 "attachments",
                 f"{name} must be a {ALLOWED_TYPES_TEXT} file",
@@ -247,18 +247,18 @@ def _prepare(actor: Practitioner, row: dict, seen: dict) -> tuple[_Prepared | No
     children: list[Person] = []
     asked = list(row.get("children") or [])
     if not asked:
-        _error(errors, "children", "Choose the child the entry is about", "children_required")
+        add_error(errors, "children", "Choose the child the entry is about", "children_required")
     for child in asked:
         person = seen.get(_pk(child))
         if person is None:
-            _error(errors, "children", "There is no person with that id", "unknown_person")
+            add_error(errors, "children", "There is no person with that id", "unknown_person")
         elif not person.is_child:
-            _error(errors, "children", f"{person.full_name} is not a child", "not_a_child")
+            add_error(errors, "children", f"{person.full_name} is not a child", "not_a_child")
         elif person not in children:
             children.append(person)
     agency = row.get("agency") or own
     if agency.pk != own.pk:
-        _error(
+        add_error(
             errors,
             "agency",
             f"You record entries for your own agency, {own.name}, not {agency.name}",
@@ -267,13 +267,13 @@ def _prepare(actor: Practitioner, row: dict, seen: dict) -> tuple[_Prepared | No
     wording = _check_wording(errors, row)
     category = row.get("category") or AGENCY_CATEGORY[AgencyType(own.agency_type)]
     if category not in InformationCategory.values:
-        _error(errors, "category", "Choose an information category", "invalid_choice")
+        add_error(errors, "category", "Choose an information category", "invalid_choice")
     confidentiality = row.get("confidentiality") or Confidentiality.NORMAL
     named = list(row.get("restricted_to") or [])
     if confidentiality not in Confidentiality.values:
-        _error(errors, "confidentiality", "Choose normal or restricted", "invalid_choice")
+        add_error(errors, "confidentiality", "Choose normal or restricted", "invalid_choice")
     elif named and confidentiality != Confidentiality.RESTRICTED:
-        _error(
+        add_error(
             errors,
             "restricted_to",
             "Name people only for a restricted entry",
@@ -524,11 +524,11 @@ def amend_entry(
     errors: dict = {}
     reason = (reason or "").strip()
     if not reason:
-        _error(errors, "reason", "Say why you are amending the entry", "reason_required")
+        add_error(errors, "reason", "Say why you are amending the entry", "reason_required")
     before = {name: getattr(entry, name) for name in WORDING}
     wording = _check_wording(errors, before | {k: v for k, v in changes.items() if v is not None})
     if not errors and wording == before:
-        _error(errors, "__all__", "Change something before saving", "nothing_changed")
+        add_error(errors, "__all__", "Change something before saving", "nothing_changed")
     if errors:
         raise ValidationError(errors)
     now = timezone.now()

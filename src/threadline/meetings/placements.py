@@ -15,7 +15,7 @@ from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 from threadline.chronology.models import EntryCategory, Significance
 from threadline.chronology.services import record_observed_entry
-from threadline.common.errors import invalid
+from threadline.common.errors import add_error, invalid
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
 from threadline.people.models import Person
@@ -28,10 +28,6 @@ from .models import PlacementAgreement, PlacementEndReason, PlacementRole
 
 MAX_REVIEW_WEEKS = 26
 WHO_RECORDS_PLACEMENTS = "Children's social care and legal services record placements"
-
-
-def _error(errors: dict, field: str, message: str, code: str) -> None:
-    errors.setdefault(field, []).append(ValidationError(message, code=code))
 
 
 def _network(child: Person) -> list[Agency]:
@@ -79,26 +75,26 @@ def make_placement_agreement(
         raise invalid(None, WHO_RECORDS_PLACEMENTS, "not_allowed")
     errors: dict = {}
     if not policy.visible_among(actor, {child.pk}) or not child.is_child:
-        _error(errors, "child", "There is no child with that id", "unknown_person")
+        add_error(errors, "child", "There is no child with that id", "unknown_person")
     if not facility.strip():
-        _error(errors, "facility", "Enter the facility", "facility_required")
+        add_error(errors, "facility", "Enter the facility", "facility_required")
     if starts_on is None:
-        _error(errors, "starts_on", "Enter the date the placement starts", "date_required")
+        add_error(errors, "starts_on", "Enter the date the placement starts", "date_required")
     if planned_end_on is None:
-        _error(errors, "planned_end_on", "Enter the date it is planned to end", "date_required")
+        add_error(errors, "planned_end_on", "Enter the date it is planned to end", "date_required")
     elif starts_on is not None and planned_end_on < starts_on:
-        _error(
+        add_error(
             errors, "planned_end_on", "A placement cannot end before it starts", "end_before_start"
         )
     if not exit_strategy.strip():
-        _error(
+        add_error(
             errors,
             "exit_strategy",
             "Say what happens if the placement ends at short notice, and who does it",
             "exit_strategy_required",
         )
     if not roles:
-        _error(
+        add_error(
             errors,
             "roles",
             "Set out the facility's and each agency's responsibilities",
@@ -109,14 +105,14 @@ def make_placement_agreement(
             not (role.get("party") or "").strip()
             or not (role.get("responsibilities") or "").strip()
         ):
-            _error(
+            add_error(
                 errors,
                 "roles",
                 f"Role {n}: name the party and their responsibilities",
                 "responsibilities_required",
             )
     if not 1 <= review_every_weeks <= MAX_REVIEW_WEEKS:
-        _error(
+        add_error(
             errors,
             "review_every_weeks",
             f"Reviews are every 1 to {MAX_REVIEW_WEEKS} weeks",
@@ -238,13 +234,13 @@ def end_placement(
         raise invalid(None, "This placement has already ended", "already_ended")
     errors: dict = {}
     if ended_on is None:
-        _error(errors, "ended_on", "Enter the date it ended", "date_required")
+        add_error(errors, "ended_on", "Enter the date it ended", "date_required")
     elif ended_on < agreement.starts_on:
-        _error(errors, "ended_on", "A placement cannot end before it starts", "end_before_start")
+        add_error(errors, "ended_on", "A placement cannot end before it starts", "end_before_start")
     elif ended_on > timezone.localdate():
-        _error(errors, "ended_on", "The end must be today or in the past", "end_in_future")
+        add_error(errors, "ended_on", "The end must be today or in the past", "end_in_future")
     if reason not in PlacementEndReason.values:
-        _error(errors, "reason", "Choose why it ended", "invalid_choice")
+        add_error(errors, "reason", "Choose why it ended", "invalid_choice")
     if errors:
         raise ValidationError(errors)
     assert ended_on is not None

@@ -15,7 +15,7 @@ from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 from threadline.chronology.models import EntryCategory, Significance
 from threadline.chronology.services import record_observed_entry
-from threadline.common.errors import invalid
+from threadline.common.errors import add_error, invalid
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
 from threadline.orders.models import PlanCategory
@@ -50,10 +50,6 @@ PLAN_DECISIONS = {
     DecisionType.PLAN_ENDED: False,
     DecisionType.NO_PLAN: False,
 }
-
-
-def _error(errors: dict, field: str | None, message: str, code: str) -> None:
-    errors.setdefault(field or "__all__", []).append(ValidationError(message, code=code))
 
 
 def _require_recorder(actor: Practitioner, meeting: Meeting | None = None) -> None:
@@ -96,26 +92,26 @@ def arrange_meeting(
     errors: dict = {}
     asked = list(dict.fromkeys(children))
     if not asked:
-        _error(errors, "children", "Choose the child the meeting is about", "children_required")
+        add_error(errors, "children", "Choose the child the meeting is about", "children_required")
     seen = policy.visible_among(actor, {c.pk for c in asked})
     for child in asked:
         if child.pk not in seen:
-            _error(errors, "children", "There is no person with that id", "unknown_person")
+            add_error(errors, "children", "There is no person with that id", "unknown_person")
         elif not child.is_child:
-            _error(errors, "children", f"{child.full_name} is not a child", "not_a_child")
+            add_error(errors, "children", f"{child.full_name} is not a child", "not_a_child")
     if meeting_type not in MeetingType.values:
-        _error(errors, "meeting_type", "Choose the kind of meeting", "invalid_choice")
+        add_error(errors, "meeting_type", "Choose the kind of meeting", "invalid_choice")
     if starts_at is None:
-        _error(errors, "starts_at", "Enter the date and time of the meeting", "date_required")
+        add_error(errors, "starts_at", "Enter the date and time of the meeting", "date_required")
     elif starts_at < timezone.now():
-        _error(
+        add_error(
             errors,
             "starts_at",
             "A meeting being arranged must be in the future: record a past meeting's outcome",
             "arranged_in_past",
         )
     if not place.strip() and not call_details.strip():
-        _error(
+        add_error(
             errors, "place", "Enter where the meeting is, or how to join the call", "place_required"
         )
     if errors:
@@ -272,37 +268,41 @@ def submit_report(
 def _check_outcome(meeting, chair, held_on, decisions, actions) -> dict:
     errors: dict = {}
     if MeetingStatus.HELD not in TRANSITIONS[MeetingStatus(meeting.status)]:
-        _error(
+        add_error(
             errors, None, "This meeting has already been held or cancelled", "invalid_transition"
         )
     if chair is None:
-        _error(errors, "chair", "Say who chaired the meeting", "chair_required")
+        add_error(errors, "chair", "Say who chaired the meeting", "chair_required")
     if held_on is None:
-        _error(errors, "held_on", "Enter the date the meeting was held", "date_required")
+        add_error(errors, "held_on", "Enter the date the meeting was held", "date_required")
     elif held_on > timezone.localdate():
-        _error(errors, "held_on", "The date must be today or in the past", "date_in_future")
+        add_error(errors, "held_on", "The date must be today or in the past", "date_in_future")
     for n, decision in enumerate(decisions, start=1):
         kind = decision.get("decision_type")
         if kind not in DecisionType.values:
-            _error(errors, "decisions", f"Decision {n}: choose the decision", "invalid_choice")
+            add_error(errors, "decisions", f"Decision {n}: choose the decision", "invalid_choice")
         if kind == DecisionType.PLAN_MADE and decision.get("category") not in PlanCategory.values:
-            _error(
+            add_error(
                 errors,
                 "decisions",
                 f"Decision {n}: choose the plan's category of abuse or neglect",
                 "category_required",
             )
         if not (decision.get("agreed_by") or "").strip():
-            _error(errors, "decisions", f"Decision {n}: say who agreed", "agreed_by_required")
+            add_error(errors, "decisions", f"Decision {n}: say who agreed", "agreed_by_required")
     for n, action in enumerate(actions, start=1):
         if not (action.get("description") or "").strip():
-            _error(errors, "actions", f"Action {n}: say what is to be done", "description_required")
+            add_error(
+                errors, "actions", f"Action {n}: say what is to be done", "description_required"
+            )
         if action.get("owner") is None:
-            _error(errors, "actions", f"Action {n}: choose who will do it", "action_needs_owner")
+            add_error(errors, "actions", f"Action {n}: choose who will do it", "action_needs_owner")
         if action.get("due_on") is None:
-            _error(errors, "actions", f"Action {n}: enter when it is due", "action_needs_due_date")
+            add_error(
+                errors, "actions", f"Action {n}: enter when it is due", "action_needs_due_date"
+            )
         elif held_on is not None and action["due_on"] < held_on:
-            _error(
+            add_error(
                 errors,
                 "actions",
                 f"Action {n}: it cannot be due before the meeting",
@@ -314,9 +314,11 @@ def _check_outcome(meeting, chair, held_on, decisions, actions) -> dict:
         if d.get("decision_type") in PLAN_DECISIONS
     }
     if len(plan) > 1:
-        _error(errors, "decisions", "A plan cannot be both made and ended", "conflicting_decisions")
+        add_error(
+            errors, "decisions", "A plan cannot be both made and ended", "conflicting_decisions"
+        )
     if meeting.meeting_type in CONFERENCES and not plan:
-        _error(
+        add_error(
             errors,
             "decisions",
             "Record the conference's decision on a child-protection plan",

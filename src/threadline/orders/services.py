@@ -15,7 +15,7 @@ from threadline.audit.services import record_event
 from threadline.cases.models import Allocation, Case
 from threadline.chronology.models import EntryCategory, Significance
 from threadline.chronology.services import record_observed_entry
-from threadline.common.errors import invalid
+from threadline.common.errors import add_error, invalid
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
 from threadline.people.models import Person
@@ -62,10 +62,6 @@ ENDED = {
 LOOKED_AFTER = {OrderType.SECTION_20, *CARE_ORDERS}
 
 
-def _error(errors: dict, field: str, message: str, code: str) -> None:
-    errors.setdefault(field, []).append(ValidationError(message, code=code))
-
-
 def _in_force(child: Person, types, on: dt.date, *, excluding=None) -> bool:
     orders = LegalOrder.objects.in_force_on(on).filter(child=child, order_type__in=types)
     return orders.exclude(pk=excluding).exists()
@@ -75,16 +71,18 @@ def _check_new(errors: dict, order: LegalOrder) -> None:
     today = timezone.localdate()
     kind, start = order.order_type, order.starts_on
     if start is None:
-        _error(errors, "starts_on", "Enter the date it was made or started", "required")
+        add_error(errors, "starts_on", "Enter the date it was made or started", "required")
         return
     if start > today:
-        _error(errors, "starts_on", "The start must be today or in the past", "start_in_future")
+        add_error(errors, "starts_on", "The start must be today or in the past", "start_in_future")
     if order.ends_on is not None and order.ends_on < start:
-        _error(errors, "ends_on", "An order cannot end before it starts", "end_before_start")
+        add_error(errors, "ends_on", "An order cannot end before it starts", "end_before_start")
     if kind == OrderType.CP_PLAN and not order.category:
-        _error(errors, "category", "Choose the category of abuse or neglect", "category_required")
+        add_error(
+            errors, "category", "Choose the category of abuse or neglect", "category_required"
+        )
     if kind != OrderType.CP_PLAN and order.category:
-        _error(
+        add_error(
             errors,
             "category",
             "Only a child-protection plan has a category of abuse or neglect",
@@ -96,14 +94,14 @@ def _check_new(errors: dict, order: LegalOrder) -> None:
         and end
         and end > add_months(start, SUPERVISION_MAX_MONTHS)
     ):
-        _error(
+        add_error(
             errors,
             "ends_on",
             "A supervision order lasts at most three years from the day it was made",
             "supervision_order_too_long",
         )
     if kind == OrderType.EMERGENCY_PROTECTION_ORDER and end and (end - start).days > EPO_MAX_DAYS:
-        _error(
+        add_error(
             errors,
             "ends_on",
             f"An emergency protection order lasts at most {EPO_MAX_DAYS} days",
@@ -111,7 +109,7 @@ def _check_new(errors: dict, order: LegalOrder) -> None:
         )
     if kind == OrderType.POLICE_PROTECTION:
         if order.starts_at is None:
-            _error(
+            add_error(
                 errors,
                 "starts_at",
                 "Enter when the child was taken into police protection",
@@ -120,7 +118,7 @@ def _check_new(errors: dict, order: LegalOrder) -> None:
         elif order.ends_at and order.ends_at - order.starts_at > dt.timedelta(
             hours=POLICE_PROTECTION_HOURS
         ):
-            _error(
+            add_error(
                 errors,
                 "ends_at",
                 f"Police protection lasts at most {POLICE_PROTECTION_HOURS} hours",
@@ -132,7 +130,7 @@ def _check_new(errors: dict, order: LegalOrder) -> None:
         OrderType.INTERIM_CARE_ORDER: {OrderType.SUPERVISION_ORDER},
     }.get(kind)
     if clash and _in_force(order.child, clash, start):
-        _error(
+        add_error(
             errors,
             "order_type",
             "A child cannot be under a care order and a supervision order at once: end "
@@ -140,7 +138,7 @@ def _check_new(errors: dict, order: LegalOrder) -> None:
             "care_and_supervision_order",
         )
     if kind in (OrderType.CP_PLAN, OrderType.CIN_PLAN) and _in_force(order.child, [kind], start):
-        _error(errors, "order_type", "The child already has this plan", "plan_already_in_force")
+        add_error(errors, "order_type", "The child already has this plan", "plan_already_in_force")
 
 
 def _defaults(order: LegalOrder) -> None:
@@ -293,14 +291,16 @@ def extend_order(
     if order.ended_on is not None:
         raise invalid(None, "This order has ended", "not_in_force")
     if granted_on > timezone.localdate():
-        _error(errors, "granted_on", "The date must be today or in the past", "granted_in_future")
+        add_error(
+            errors, "granted_on", "The date must be today or in the past", "granted_in_future"
+        )
     if new_end is None:
-        _error(errors, "new_end", "Enter the new end date", "new_end_required")
+        add_error(errors, "new_end", "Enter the new end date", "new_end_required")
     elif order.ends_on and new_end <= order.ends_on:
-        _error(errors, "new_end", "The new end must be after the current end", "end_not_later")
+        add_error(errors, "new_end", "The new end must be after the current end", "end_not_later")
     elif order.order_type == OrderType.SUPERVISION_ORDER:
         if new_end > add_months(order.starts_on, SUPERVISION_MAX_MONTHS):
-            _error(
+            add_error(
                 errors,
                 "new_end",
                 "A supervision order can be extended to at most three years from the day it "
@@ -309,14 +309,14 @@ def extend_order(
             )
     else:
         if order.extensions.exists():
-            _error(
+            add_error(
                 errors,
                 "new_end",
                 "An emergency protection order can be extended only once",
                 "emergency_protection_order_extended_once",
             )
         elif (new_end - order.ends_on).days > EPO_EXTENSION_MAX_DAYS:
-            _error(
+            add_error(
                 errors,
                 "new_end",
                 "An emergency protection order is extended by at most "
@@ -382,13 +382,13 @@ def _end(actor, order: LegalOrder, ended_on, reason: str, request, *, field: str
         raise invalid(None, "This order has already ended", "already_ended")
     errors: dict = {}
     if ended_on is None:
-        _error(errors, field, "Enter the date it ended", "required")
+        add_error(errors, field, "Enter the date it ended", "required")
     elif ended_on < order.starts_on:
-        _error(errors, field, "An order cannot end before it starts", "end_before_start")
+        add_error(errors, field, "An order cannot end before it starts", "end_before_start")
     elif ended_on > timezone.localdate():
-        _error(errors, field, "The end must be today or in the past", "end_in_future")
+        add_error(errors, field, "The end must be today or in the past", "end_in_future")
     if reason not in EndReason.values:
-        _error(errors, "reason", "Choose why it ended", "invalid_choice")
+        add_error(errors, "reason", "Choose why it ended", "invalid_choice")
     if errors:
         raise ValidationError(errors)
     order.ended_on, order.end_reason = ended_on, reason

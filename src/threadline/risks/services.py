@@ -11,7 +11,7 @@ from django.utils import timezone
 from threadline.agencies.models import AgencyType, Practitioner
 from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
-from threadline.common.errors import invalid
+from threadline.common.errors import add_error, invalid
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
 from threadline.people.models import Person
@@ -23,19 +23,15 @@ from threadline.timescales.services import note_event
 from .models import TRANSITIONS, Factor, RiskFactor, RiskReview, RiskStatus
 
 
-def _error(errors: dict, field: str, message: str, code: str) -> None:
-    errors.setdefault(field, []).append(ValidationError(message, code=code))
-
-
 def _child(person: Person) -> Person | None:
     return person if person.is_child else None
 
 
 def _check_review_date(errors: dict, field: str, review_date: date | None) -> None:
     if review_date is None:
-        _error(errors, field, "Enter the date the risk will next be reviewed", "required")
+        add_error(errors, field, "Enter the date the risk will next be reviewed", "required")
     elif review_date < timezone.localdate():
-        _error(errors, field, "The review date must be today or in the future", "review_in_past")
+        add_error(errors, field, "The review date must be today or in the future", "review_in_past")
 
 
 @transaction.atomic
@@ -68,22 +64,24 @@ def record_risk(
     except (ValidationError, ValueError):
         seen = False
     if not seen:
-        _error(errors, "subject", "There is no person with that id", "unknown_person")
+        add_error(errors, "subject", "There is no person with that id", "unknown_person")
     found = Factor.objects.filter(code=str(factor).strip().upper(), in_use=True).first()
     if found is None:
-        _error(
+        add_error(
             errors,
             "factor",
             "Choose a factor from the Children in Need census list",
             "unknown_factor",
         )
     if not evidence.strip():
-        _error(errors, "evidence", "Enter the evidence: what is known and how", "evidence_required")
+        add_error(
+            errors, "evidence", "Enter the evidence: what is known and how", "evidence_required"
+        )
     _check_review_date(errors, "review_date", review_date)
     today = timezone.localdate()
     identified_on = identified_on or today
     if identified_on > today:
-        _error(
+        add_error(
             errors,
             "identified_on",
             "The date the risk was identified must be today or in the past",
@@ -91,12 +89,14 @@ def record_risk(
         )
     category = category or AGENCY_CATEGORY[AgencyType(actor.agency.agency_type)]
     if category not in InformationCategory.values:
-        _error(errors, "category", "Choose an information category", "invalid_choice")
+        add_error(errors, "category", "Choose an information category", "invalid_choice")
     named = list(restricted_to)
     if confidentiality not in Confidentiality.values:
-        _error(errors, "confidentiality", "Choose normal or restricted", "invalid_choice")
+        add_error(errors, "confidentiality", "Choose normal or restricted", "invalid_choice")
     elif named and confidentiality != Confidentiality.RESTRICTED:
-        _error(errors, "restricted_to", "Name people only for a restricted risk", "not_restricted")
+        add_error(
+            errors, "restricted_to", "Name people only for a restricted risk", "not_restricted"
+        )
     if errors:
         raise ValidationError(errors)
     person = Person.objects.get(pk=subject_id)
@@ -191,10 +191,12 @@ def review_risk(
     risk = _locked(actor, risk)
     errors: dict = {}
     if not notes.strip():
-        _error(errors, "notes", "Enter what the review found", "notes_required")
+        add_error(errors, "notes", "Enter what the review found", "notes_required")
     _check_review_date(errors, "next_review_date", next_review_date)
     if status not in (RiskStatus.ACTIVE, RiskStatus.UNDER_REVIEW):
-        _error(errors, "status", "A review keeps the risk active or under review", "invalid_choice")
+        add_error(
+            errors, "status", "A review keeps the risk active or under review", "invalid_choice"
+        )
     if errors:
         raise ValidationError(errors)
     _move(risk, status)

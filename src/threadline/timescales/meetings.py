@@ -12,7 +12,7 @@ from django.utils import timezone
 from threadline.agencies.models import Practitioner
 from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
-from threadline.common.errors import invalid
+from threadline.common.errors import add_error, invalid
 from threadline.orders import services as orders
 from threadline.orders.models import EndReason, LegalOrder, OrderType, PlanCategory
 from threadline.people.models import Person
@@ -32,29 +32,28 @@ def _check(
 ) -> LegalOrder | None:
     """Every problem at once; the child's plan in force that day (for a conference)."""
     errors: dict = {}
-
-    def error(field: str, message: str, code: str) -> None:
-        errors.setdefault(field, []).append(ValidationError(message, code=code))
-
     if not policy.visible_among(actor, {child.pk}):
-        error("child", "There is no person with that id", "unknown_person")
+        add_error(errors, "child", "There is no person with that id", "unknown_person")
     elif not policy.can_record_meetings(actor):
         raise invalid(None, WHO_RECORDS, "not_allowed")
     if kind not in RECORDED_BY_HAND:
-        error(
+        add_error(
+            errors,
             "kind",
             "Choose a meeting, assessment or memorandum; orders and referrals are recorded "
             "on their own pages",
             "not_recorded_by_hand",
         )
     if occurred_on is None:
-        error("occurred_on", "Enter the date it happened", "date_required")
+        add_error(errors, "occurred_on", "Enter the date it happened", "date_required")
     elif occurred_on > timezone.localdate():
-        error("occurred_on", "The date must be today or in the past", "date_in_future")
+        add_error(errors, "occurred_on", "The date must be today or in the past", "date_in_future")
     in_force = None
     if kind in CONFERENCES:
         if plan is None:
-            error("plan", "Say whether the conference made or kept a plan", "plan_required")
+            add_error(
+                errors, "plan", "Say whether the conference made or kept a plan", "plan_required"
+            )
         if occurred_on is not None:
             in_force = (
                 LegalOrder.objects.in_force_on(occurred_on)
@@ -62,7 +61,8 @@ def _check(
                 .first()
             )
         if plan and in_force is None and category not in PlanCategory.values:
-            error(
+            add_error(
+                errors,
                 "category",
                 "Choose the category of abuse or neglect the plan is for",
                 "category_required",

@@ -13,7 +13,7 @@ from threadline.agencies.models import Agency, Practitioner
 from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 from threadline.cases.models import Case, Involvement
-from threadline.common.errors import invalid
+from threadline.common.errors import add_error, invalid
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
 from threadline.people.models import Person, PersonKind
@@ -21,7 +21,7 @@ from threadline.sharing import policy
 
 from .. import selectors
 from ..models import CARING_RELATIONSHIPS, AdultChildLink
-from .referrals import _error, _relate
+from .referrals import _relate
 
 
 @transaction.atomic
@@ -56,19 +56,19 @@ def record_children_of_adult(
     others = [(name.strip(), born) for name, born in other_children if name.strip()]
     errors: dict = {}
     if relationship not in dict(CARING_RELATIONSHIPS):
-        _error(
+        add_error(
             errors,
             "relationship",
             "Select how they are connected to the children",
             "invalid_choice",
         )
     if not children and not others:
-        _error(errors, "children", "Choose a child or give a child's name", "children_required")
+        add_error(errors, "children", "Choose a child or give a child's name", "children_required")
     if any(not c.is_child for c in children):
-        _error(errors, "children", "Choose children, not adults", "not_a_child")
+        add_error(errors, "children", "Choose children, not adults", "not_a_child")
     ids = {c.pk for c in children}
     if policy.visible_among(actor, ids) != ids:
-        _error(errors, "children", "There is no person with that id", "unknown_person")
+        add_error(errors, "children", "There is no person with that id", "unknown_person")
     if errors:
         raise ValidationError(errors)
     links = [_link(actor, adult, relationship, child=c, request=request) for c in children]

@@ -18,7 +18,7 @@ from threadline.agencies.models import Practitioner
 from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 from threadline.cases import services as cases
-from threadline.common.errors import invalid
+from threadline.common.errors import add_error, invalid
 from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
 from threadline.people import services as people
@@ -85,32 +85,30 @@ def _when(moment: dt.datetime) -> str:
     return f"{local:%H:%M} on {local:%A} {local.day} {local:%B %Y}"
 
 
-def _error(errors: dict, field: str, message: str, code: str) -> None:
-    errors.setdefault(field, []).append(ValidationError(message, code=code))
-
-
 def _check_referral(
     errors: dict, *, concerns, categories, urgency, family_told, sharing_basis
 ) -> None:
     if not concerns.strip():
-        _error(errors, "concerns", "Describe your concerns about the child", "concerns_required")
+        add_error(errors, "concerns", "Describe your concerns about the child", "concerns_required")
     if not categories:
-        _error(
+        add_error(
             errors, "categories", "Select at least one category of concern", "categories_required"
         )
     elif set(categories) - set(ConcernCategory.values):
-        _error(errors, "categories", "Choose categories of concern from the list", "invalid_choice")
+        add_error(
+            errors, "categories", "Choose categories of concern from the list", "invalid_choice"
+        )
     if urgency not in Urgency.values:
-        _error(errors, "urgency", "Select how urgent the referral is", "urgency_required")
+        add_error(errors, "urgency", "Select how urgent the referral is", "urgency_required")
     if not family_told.strip():
-        _error(
+        add_error(
             errors,
             "family_told",
             "Say what the family has been told about the referral, or why they have not been told",
             "family_told_required",
         )
     if sharing_basis not in SharingBasis.values:
-        _error(
+        add_error(
             errors,
             "sharing_basis",
             "Select whether the family consents, or you are sharing without consent to "
@@ -127,7 +125,7 @@ def _check_new_child(errors: dict, actor: Practitioner, details: dict, parent) -
         raise TypeError(f"Unknown child fields: {sorted(unknown)}")
     fields = {name: value for name, value in details.items() if value is not None}
     if fields.get("kind") not in (PersonKind.CHILD, PersonKind.UNBORN):
-        _error(
+        add_error(
             errors,
             "new_child.kind",
             "Select whether the child has been born or is unborn",
@@ -139,7 +137,7 @@ def _check_new_child(errors: dict, actor: Practitioner, details: dict, parent) -
         parent.family_name if parent is not None else ""
     )
     if not fields["family_name"]:
-        _error(
+        add_error(
             errors, "new_child.family_name", "Enter the child's family name", "family_name_required"
         )
     fields["nhs_number"] = normalise_nhs_number(fields.get("nhs_number") or "") or None
@@ -208,7 +206,7 @@ def make_referral(
     categories = sorted(set(categories))
     errors: dict = {}
     if (child is None) == (new_child is None):
-        _error(
+        add_error(
             errors,
             "child",
             "Choose the child, or give the details of a new or unborn child",
@@ -217,7 +215,7 @@ def make_referral(
     if child is not None:
         policy.get_person_for(actor, child.pk)
         if not child.is_child:
-            _error(
+            add_error(
                 errors,
                 "child",
                 "Referrals to children's social care are about children",
@@ -226,7 +224,7 @@ def make_referral(
     if parent is not None:
         policy.get_person_for(actor, parent.pk)
     if parent_relationship not in dict(CARING_RELATIONSHIPS):
-        _error(errors, "parent_relationship", "Select how they are related", "invalid_choice")
+        add_error(errors, "parent_relationship", "Select how they are related", "invalid_choice")
     _check_referral(
         errors,
         concerns=concerns,
@@ -381,9 +379,9 @@ def decide_referral(
         raise invalid(None, "This referral has already been decided", "already_decided")
     errors: dict = {}
     if decision not in Decision.values:
-        _error(errors, "decision", "Select your decision", "decision_required")
+        add_error(errors, "decision", "Select your decision", "decision_required")
     if not rationale.strip():
-        _error(errors, "rationale", "Give the rationale for your decision", "rationale_required")
+        add_error(errors, "rationale", "Give the rationale for your decision", "rationale_required")
     if errors:
         raise ValidationError(errors)
     if decision in OPENS_CASE:
