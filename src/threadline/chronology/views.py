@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from threadline.people.models import Person
 from threadline.sharing.policy import can_amend_entry, get_entry_for
 from threadline.sharing.routes import CONTRIBUTE, VIEW_PERSON, refuse, requires
-from threadline.web.pages import save_form
+from threadline.web.pages import posted, save_form
 
 from . import selectors, services
 from .forms import FIELD_MAP, AmendForm, EntryForm, ExportForm, FilterForm, InErrorForm
@@ -22,10 +22,6 @@ def _child(person: Person) -> Person:
     if not person.is_child:
         raise Http404("A chronology is about a child")
     return person
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 def _chronology_url(person: Person) -> str:
@@ -78,7 +74,7 @@ def entry_create(request, person: Person):
     _child(person)
     others = selectors.family_children(request.user, person)[1:]
     form = EntryForm(
-        _posted(request),
+        posted(request),
         request.FILES if request.method == "POST" else None,
         agency=request.user.agency,
         others=others,
@@ -127,7 +123,7 @@ def entry_amend(request, person: Person, entry_id):
     if entry.in_error:
         messages.info(request, "This entry was marked as entered in error; record a new one")
         return redirect(_entry_url(person, entry))
-    form = AmendForm(_posted(request), initial=AmendForm.initial_for(entry))
+    form = AmendForm(posted(request), initial=AmendForm.initial_for(entry))
     saved = save_form(
         request,
         form,
@@ -154,7 +150,7 @@ def entry_in_error(request, person: Person, entry_id):
     if entry.in_error:
         messages.info(request, "This entry is already marked as entered in error")
         return redirect(_entry_url(person, entry))
-    form = InErrorForm(_posted(request))
+    form = InErrorForm(posted(request))
     saved = save_form(
         request,
         form,

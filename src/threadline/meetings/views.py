@@ -30,7 +30,7 @@ from threadline.sharing.routes import (
     audit_refusal,
     requires,
 )
-from threadline.web.pages import save_form
+from threadline.web.pages import posted, save_form
 
 from . import placement_selectors, placements, selectors, services
 from .forms import (
@@ -47,10 +47,6 @@ from .forms import (
 from .models import Meeting, MeetingStatus, PlacementAgreement
 
 
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
 @require_http_methods(["GET", "POST"])
 @requires(RECORD_MEETING)
 def meeting_create(request, person: Person):
@@ -59,7 +55,7 @@ def meeting_create(request, person: Person):
         raise Http404("Meetings are arranged about children")
     case = open_case_for(actor=request.user, child=person)
     network = list(dict.fromkeys(i.agency for i in case.involvements.all())) if case else []
-    form = ArrangeForm(_posted(request), agency=request.user.agency, network=network)
+    form = ArrangeForm(posted(request), agency=request.user.agency, network=network)
     saved = save_form(
         request,
         form,
@@ -135,7 +131,7 @@ def meeting_report(request, meeting: Meeting):
     if closed:
         return closed
     mine = meeting.reports.filter(agency_id=request.user.agency_id).first()
-    form = ReportForm(_posted(request), initial={"content": mine.content if mine else ""})
+    form = ReportForm(posted(request), initial={"content": mine.content if mine else ""})
     return _page(
         request,
         meeting,
@@ -151,9 +147,7 @@ def meeting_report(request, meeting: Meeting):
 @require_http_methods(["GET", "POST"])
 @requires(CHANGE_MEETING)
 def meeting_attendance(request, meeting: Meeting):
-    form = AttendanceForm(
-        _posted(request), invitations=meeting.invitations.select_related("agency")
-    )
+    form = AttendanceForm(posted(request), invitations=meeting.invitations.select_related("agency"))
     return _page(
         request,
         meeting,
@@ -182,7 +176,7 @@ def meeting_outcome(request, meeting: Meeting):
     if meeting.chair is not None and meeting.chair not in chairs:
         chairs.insert(0, meeting.chair)
     form = OutcomeForm(
-        _posted(request),
+        posted(request),
         chairs=chairs,
         owners=owners,
         initial={"chair": str(meeting.chair_id or "")},
@@ -208,7 +202,7 @@ def meeting_cancel(request, meeting: Meeting):
     return _page(
         request,
         meeting,
-        CancelForm(_posted(request)),
+        CancelForm(posted(request)),
         "meetings/meeting_cancel.html",
         lambda data: services.cancel_meeting(
             actor=request.user, meeting=meeting, request=request, **data
@@ -226,7 +220,7 @@ def placement_create(request, person: Person):
     if not person.is_child:
         audit_refusal(request)
         raise Http404("Placement agreements are about children")
-    form = PlacementForm(_posted(request))
+    form = PlacementForm(posted(request))
     saved = save_form(
         request,
         form,
@@ -286,7 +280,7 @@ def placement_review(request, placement: PlacementAgreement):
     return _placement_page(
         request,
         placement,
-        PlacementReviewForm(_posted(request)),
+        PlacementReviewForm(posted(request)),
         "meetings/placement_review.html",
         lambda data: placements.review_placement(
             actor=request.user, agreement=placement, request=request, **data
@@ -304,7 +298,7 @@ def placement_end(request, placement: PlacementAgreement):
     return _placement_page(
         request,
         placement,
-        PlacementEndForm(_posted(request)),
+        PlacementEndForm(posted(request)),
         "meetings/placement_end.html",
         lambda data: placements.end_placement(
             actor=request.user, agreement=placement, request=request, **data

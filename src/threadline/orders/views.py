@@ -19,7 +19,7 @@ from threadline.sharing.routes import (
     audit_refusal,
     requires,
 )
-from threadline.web.pages import save_form
+from threadline.web.pages import posted, save_form
 
 from . import services
 from .explanations import EXPLANATIONS
@@ -29,10 +29,6 @@ from .models import LegalOrder, OrderType
 EXTENDABLE = (OrderType.SUPERVISION_ORDER, OrderType.EMERGENCY_PROTECTION_ORDER)
 
 
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
 @require_http_methods(["GET", "POST"])
 @requires(RECORD_ORDER)
 def order_create(request, person: Person):
@@ -40,7 +36,7 @@ def order_create(request, person: Person):
         audit_refusal(request)
         raise Http404("Plans and orders are about children")
     types = [kind for kind in OrderType.values if can_record_order(request.user, kind)]
-    form = OrderForm(_posted(request), types=types)
+    form = OrderForm(posted(request), types=types)
     saved = save_form(
         request,
         form,
@@ -101,7 +97,7 @@ def order_extend(request, order: LegalOrder):
     return refused or _change_page(
         request,
         order,
-        ExtendForm(_posted(request)),
+        ExtendForm(posted(request)),
         "orders/order_extend.html",
         lambda data: services.extend_order(
             actor=request.user, order=order, request=request, **data
@@ -119,7 +115,7 @@ def order_end(request, order: LegalOrder):
     return refused or _change_page(
         request,
         order,
-        EndForm(_posted(request)),
+        EndForm(posted(request)),
         "orders/order_end.html",
         lambda data: services.end_order(actor=request.user, order=order, request=request, **data),
         f"{order.get_order_type_display()} ended: it stays in the history",
@@ -138,7 +134,7 @@ def order_conclude(request, order: LegalOrder):
     return refused or _change_page(
         request,
         order,
-        ConcludeForm(_posted(request)),
+        ConcludeForm(posted(request)),
         "orders/order_conclude.html",
         lambda data: services.conclude_proceedings(
             actor=request.user, order=order, request=request, **data

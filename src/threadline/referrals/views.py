@@ -19,7 +19,7 @@ from threadline.sharing.routes import (
     refuse,
     requires,
 )
-from threadline.web.pages import save_form
+from threadline.web.pages import posted, save_form
 
 from . import selectors, services
 from .forms import (
@@ -30,12 +30,6 @@ from .forms import (
     ReferralForm,
 )
 from .models import AdultChildLink, ReferralStatus
-
-
-def _posted(request):
-    """The submitted data, even when every box was left empty (`request.POST or None`
-    would show such a form unchecked)."""
-    return request.POST if request.method == "POST" else None
 
 
 def _done(referral) -> str:
@@ -94,7 +88,7 @@ def referral_create(request):
             summary=f"Opened a referral of a child of {parent.full_name}",
             request=request,
         )
-    form = NewChildReferralForm(_posted(request), initial=initial, parent=parent)
+    form = NewChildReferralForm(posted(request), initial=initial, parent=parent)
     saved = save_form(
         request,
         form,
@@ -120,7 +114,7 @@ def child_referral_create(request, person: Person):
     if not person.is_child:
         raise Http404("Referrals are about children")
     link = _link(request, child=person)
-    form = ReferralForm(_posted(request))
+    form = ReferralForm(posted(request))
     saved = save_form(
         request,
         form,
@@ -187,7 +181,7 @@ def referral_decide(request, referral_id):
             summary=f"Opened the referral of {referral.child.full_name} to decide",
             request=request,
         )
-    form = DecisionForm(_posted(request))
+    form = DecisionForm(posted(request))
     saved = save_form(
         request,
         form,
@@ -231,7 +225,7 @@ def adult_children_add(request, person: Person):
         .exclude(pk__in=linked.values("child_id"))
         .order_by("family_name", "given_names")[:100]
     )
-    form = AdultChildrenForm(_posted(request), children=children)
+    form = AdultChildrenForm(posted(request), children=children)
     by_id = {str(c.pk): c for c in children}
     saved = save_form(
         request,

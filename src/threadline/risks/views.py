@@ -19,21 +19,17 @@ from threadline.sharing.routes import (
     VIEW_RISK,
     requires,
 )
-from threadline.web.pages import save_form
+from threadline.web.pages import posted, save_form
 
 from . import selectors, services
 from .forms import CloseForm, ReviewForm, RiskForm
 from .models import RiskFactor
 
 
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
 @require_http_methods(["GET", "POST"])
 @requires(CONTRIBUTE)
 def risk_create(request, person: Person):
-    form = RiskForm(_posted(request), agency=request.user.agency)
+    form = RiskForm(posted(request), agency=request.user.agency)
     saved = save_form(
         request,
         form,
@@ -97,7 +93,7 @@ def risk_review(request, risk: RiskFactor):
     closed = _still_open(request, risk)
     if closed:
         return closed
-    form = ReviewForm(_posted(request))
+    form = ReviewForm(posted(request))
     saved = save_form(
         request,
         form,
@@ -119,7 +115,7 @@ def risk_close(request, risk: RiskFactor):
     if risk.awaits_sign_off:
         messages.info(request, "Closing this risk is already waiting for a manager's sign-off")
         return redirect(risk.get_absolute_url())
-    form = CloseForm(_posted(request))
+    form = CloseForm(posted(request))
     saved = save_form(
         request,
         form,

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from threadline.people.models import Person
 from threadline.sharing.routes import RECORD_MEETING, SIGNED_IN, audit_refusal, requires
-from threadline.web.pages import save_form
+from threadline.web.pages import posted, save_form
 
 from . import meetings
 from .forms import KIND_LABELS, EventForm
@@ -28,7 +28,7 @@ def event_create(request, person: Person):
         raise Http404("Meetings and assessments are recorded for children")
     kind = request.GET.get("kind", "")
     form = EventForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial={"kind": kind} if kind in KIND_LABELS else {},
     )
     saved = save_form(

@@ -11,6 +11,12 @@ from django.shortcuts import redirect
 from .forms import GovUKForm
 
 
+def posted(request):
+    """The submitted data for a form, even when every box was left empty
+    (`request.POST or None` would show such a form as unsubmitted)."""
+    return request.POST if request.method == "POST" else None
+
+
 def save_form(
     request,
     form: GovUKForm,
