@@ -45,6 +45,7 @@ from threadline.sharing.policy import (
     can_read_meeting_reports,
     can_record_meetings,
     get_person_for,
+    is_invited,
     meetings_visible_to,
     visible_among,
 )
@@ -307,7 +308,7 @@ class MeetingReport(APIView):
     @idempotent
     def post(self, request, id):
         meeting = selectors.get_meeting_for(request.user, id)
-        if not meeting.invitations.filter(agency_id=request.user.agency_id).exists():
+        if not is_invited(request.user, meeting):
             raise Forbidden("Your agency was not invited to this meeting.", code="not_invited")
         data = validated(ReportInputSerializer, request)
         report = services.submit_report(

@@ -30,11 +30,6 @@ MAX_REVIEW_WEEKS = 26
 WHO_RECORDS_PLACEMENTS = "Children's social care and legal services record placements"
 
 
-def _network(child: Person) -> list[Agency]:
-    network = network_of(child, exclude=set())
-    return network.with_child + network.with_family
-
-
 def _next_review(on: dt.date, agreement: PlacementAgreement) -> dt.date:
     return on + dt.timedelta(weeks=agreement.review_every_weeks)
 
@@ -167,7 +162,7 @@ def make_placement_agreement(
         starts_on,
         next_review_on=_next_review(starts_on, agreement),
     )
-    agencies = _network(child)
+    agencies = network_of(child, exclude=set()).everyone
     if agencies:
         send_notice(
             notice_type=NoticeType.ALERT,
@@ -270,7 +265,7 @@ def end_placement(
     )
     kind = EventKind.PLACEMENT_ENDED_EARLY if early else EventKind.PLACEMENT_ENDED
     _clock(agreement, kind, "ended", actor, ended_on)
-    agencies = _network(child)
+    agencies = network_of(child, exclude=set()).everyone
     if early and agencies:
         send_notice(
             notice_type=NoticeType.ALERT,

@@ -436,8 +436,7 @@ def conclude_proceedings(
     _clock(
         order, EventKind.PROCEEDINGS_CONCLUDED, "concluded", actor, concluded_on, outcome=outcome
     )
-    network = network_of(order.child, exclude=set())
-    agencies = network.with_child + network.with_family
+    agencies = network_of(order.child, exclude=set()).everyone
     if agencies:
         send_notice(
             notice_type=NoticeType.LEGAL_NOTICE,

@@ -152,6 +152,10 @@ class Network:
     with_child: list[Agency]
     with_family: list[Agency]
 
+    @property
+    def everyone(self) -> list[Agency]:
+        return self.with_child + self.with_family
+
 
 def family_of(child: Person) -> set:
     """The ids of the child's family, one rule: everyone with a current relationship to
