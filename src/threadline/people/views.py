@@ -85,8 +85,10 @@ def person_detail(request, person: Person):
             if touching is not None and touching.withheld
             else "",
             "risks": risks.risks_about(request.user, person),
-            "family_history": risks.family_history(actor=request.user, child=child)
-            if child
+            "family_history": risks.family_history(
+                actor=request.user, child=child, connections=touching.connections
+            )
+            if child and touching is not None
             else None,
             "meetings": _upcoming_first(meetings_for_child(actor=request.user, child=child))
             if child

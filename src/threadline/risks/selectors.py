@@ -304,13 +304,15 @@ class PersonHistory:
     closed_risks: list[RiskFactor]
 
 
-def family_history(*, actor: Practitioner, child: Person) -> list[PersonHistory]:
+def family_history(
+    *, actor: Practitioner, child: Person, connections: dict | None = None
+) -> list[PersonHistory]:
     """For the child's parents, carers and household members: the cases they had as
     children themselves (when the holding local authority's social-care information is
     shared with the viewer) and their closed risks the viewer may read. Four queries
     after `connections_of`."""
-    today = timezone.localdate()
-    connections = connections_of(child, today)
+    if connections is None:  # the child page passes today's, from active_risks_for_child
+        connections = connections_of(child, timezone.localdate())
     rows = set(
         Relationship.objects.filter(person_b=child, type__in=_FAMILY_TYPES).values_list(
             "person_a_id", flat=True
