@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "threadline.risks",
     "threadline.orders",
     "threadline.meetings",
+    "threadline.reviews",
     "threadline.web",
 ]
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from threadline.agencies.models import AgencyType
+from threadline.common.documents import ALLOWED_TYPES_TEXT, DOCUMENT_TYPES, document_max_bytes
 from threadline.sharing.models import AGENCY_CATEGORY, Confidentiality, InformationCategory
 from threadline.web.forms import (
     GovUKCheckbox,
@@ -19,7 +20,7 @@ from threadline.web.forms import (
 from . import exports
 from .models import DatePrecision, EntryCategory, Significance
 from .selectors import Filters
-from .services import ALLOWED_TYPES_TEXT, ATTACHMENT_TYPES, attachment_max_bytes, event_moment
+from .services import event_moment
 
 # Service errors shown on the form's own fields.
 FIELD_MAP = {"event_at": "event_date"}
@@ -132,8 +133,8 @@ class AttachmentsField(forms.FileField):
     """Several files in one input; the service checks each one's size and type."""
 
     def __init__(self, **kwargs):
-        max_mb = attachment_max_bytes() // (1024 * 1024)
-        extensions = ",".join(f".{extension}" for extension in ATTACHMENT_TYPES)
+        max_mb = document_max_bytes() // (1024 * 1024)
+        extensions = ",".join(f".{extension}" for extension in DOCUMENT_TYPES)
         super().__init__(
             label="Attachments (optional)",
             required=False,

@@ -9,9 +9,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -20,6 +18,7 @@ from django.utils import timezone
 from threadline.agencies.models import Agency, AgencyType, Practitioner
 from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
+from threadline.common.documents import CheckedDocument, check_documents
 from threadline.common.errors import add_error, invalid
 from threadline.people.models import Person
 from threadline.sharing import policy
@@ -40,28 +39,6 @@ BULK_MAX = 1000
 MAX_ATTACHMENTS = 20
 SOURCE_REFERENCE_MAX_LENGTH = 100
 
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 and Outlook .msg files
-_ZIP = b"PK\x03\x04"  # .docx and .odt are zip files
-# Extension → (content type, the bytes the file must start with; None: text, no NULs).
-ATTACHMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
-    "pdf": ("application/pdf", (b"%PDF-",)),
-    "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        (_ZIP,),
-    ),
-    "doc": ("application/msword", (_OLE,)),
-    "odt": ("application/vnd.oasis.opendocument.text", (_ZIP,)),
-    "txt": ("text/plain", None),
-    "rtf": ("application/rtf", (b"{\\rtf",)),
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    "tif": ("image/tiff", (b"II*\x00", b"MM\x00*")),
-    "tiff": ("image/tiff", (b"II*\x00", b"MM\x00*")),
-    "eml": ("message/rfc822", None),
-    "msg": ("application/vnd.ms-outlook", (_OLE,)),
-}
-ALLOWED_TYPES_TEXT = "PDF, Word, OpenDocument text, plain text, RTF, JPEG, PNG, TIFF or email"
 
 # The wording of an entry: what an amendment may change, and a version keeps.
 WORDING = (
@@ -74,10 +51,6 @@ WORDING = (
     "significance",
     "source_reference",
 )
-
-
-def attachment_max_bytes() -> int:
-    return getattr(settings, "CHRONOLOGY_ATTACHMENT_MAX_MB", 10) * 1024 * 1024
 
 
 def event_moment(
@@ -160,73 +133,13 @@ def _check_wording(errors: dict, wording: dict) -> dict:
 
 
 @dataclass
-class _Checked:
-    """An attachment that passed the checks."""
-
-    file: File
-    name: str
-    content_type: str
-
-
-def _check_attachments(errors: dict, files: Sequence[File]) -> list[_Checked]:
-    """Each file's size, and its type by extension and by its first bytes."""
-    checked: list[_Checked] = []
-    if len(files) > MAX_ATTACHMENTS:
-        add_error(
-            errors,
-            "attachments",
-            f"Attach at most {MAX_ATTACHMENTS} files to one entry",
-            "too_many_attachments",
-        )
-        return checked
-    limit = attachment_max_bytes()
-    for upload in files:
-        name = PurePath(upload.name or "attachment").name[-255:]
-        extension = PurePath(name).suffix.lower().lstrip(".")
-        known = ATTACHMENT_TYPES.get(extension)
-        size = upload.size or 0
-        if size > limit:
-            add_error(
-                errors,
-                "attachments",
-                f"{name} is larger than {limit // (1024 * 1024)} MB",
-                "attachment_too_big",
-            )
-            continue
-        if size == 0:
-            add_error(errors, "attachments", f"{name} is empty", "attachment_empty")
-            continue
-        upload.seek(0)
-        head = upload.read(8192)
-        upload.seek(0)
-        if isinstance(head, str):
-            head = head.encode()
-        if known is None or not _looks_like(head, known[1]):
-            add_error(
-                errors,
-                "attachments",
-                f"{name} must be a {ALLOWED_TYPES_TEXT} file",
-                "attachment_type_not_allowed",
-            )
-            continue
-        checked.append(_Checked(upload, name, known[0]))
-    return checked
-
-
-def _looks_like(head: bytes, signatures: tuple[bytes, ...] | None) -> bool:
-    if signatures is None:
-        return b"\x00" not in head
-    return head.startswith(signatures)
-
-
-@dataclass
 class _Prepared:
     """A checked entry ready to save."""
 
     entry: ChronologyEntry
     children: list[Person]
     named: list[Practitioner] = field(default_factory=list)
-    attachments: list[_Checked] = field(default_factory=list)
+    attachments: list[CheckedDocument] = field(default_factory=list)
 
 
 def _acting_agency(actor: Practitioner) -> Agency:
@@ -279,7 +192,9 @@ def _prepare(actor: Practitioner, row: dict, seen: dict) -> tuple[_Prepared | No
             "Name people only for a restricted entry",
             "not_restricted",
         )
-    attachments = _check_attachments(errors, list(row.get("attachments") or []))
+    attachments = check_documents(
+        errors, list(row.get("attachments") or []), field="attachments", max_files=MAX_ATTACHMENTS
+    )
     if errors:
         return None, errors
     entry = ChronologyEntry(
@@ -343,18 +258,15 @@ def _save(actor: Practitioner, prepared: Sequence[_Prepared], request) -> list[C
     return entries
 
 
-def _attach(actor: Practitioner, entry: ChronologyEntry, checked: _Checked) -> Attachment:
+def _attach(actor: Practitioner, entry: ChronologyEntry, checked: CheckedDocument) -> Attachment:
     attachment = Attachment(
         entry=entry,
         original_name=checked.name,
         content_type=checked.content_type,
-        size=checked.file.size or 0,
+        size=checked.size,
         uploaded_by=actor,
     )
-    # Stored under a name of our own: the agency's file name is shown, never used as a path.
-    stored = f"{uuid.uuid4().hex}{PurePath(checked.name).suffix.lower()}"
-    checked.file.seek(0)
-    attachment.file.save(stored, checked.file, save=False)
+    checked.store(attachment.file)
     attachment.save()
     return attachment
 

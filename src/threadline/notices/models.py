@@ -18,6 +18,7 @@ class NoticeType(models.TextChoices):
     OUTCOME = "outcome", "Referral outcome"
     INVITATION = "invitation", "Invitation"
     MEETING_OUTCOME = "meeting_outcome", "Meeting outcome and minutes"
+    CASE_REVIEW = "case_review", "Case review"
     LEGAL_NOTICE = "legal_notice", "Legal notice"
     ACCESS_REQUEST = "access_request", "Access request"
     ACCESS_DECISION = "access_decision", "Access decision"

@@ -48,6 +48,7 @@ from threadline.people.models import Person, Relationship
 from threadline.people.phonetic import fold
 from threadline.people.validators import normalise_nhs_number
 from threadline.referrals.models import Referral
+from threadline.reviews.models import AgencyReport, PanelMember, Recommendation, Review
 from threadline.risks.models import RiskFactor
 from threadline.timescales.models import Task
 
@@ -455,6 +456,62 @@ def can_read_meeting_reports(actor: Practitioner, meeting: Meeting) -> bool:
     """Agencies' reports to a meeting are shared with the agencies invited to it (the
     arranging authority always is), not with everyone who may see the child."""
     return is_invited(actor, meeting)
+
+
+def can_open_review(actor: Practitioner) -> bool:
+    """A safeguarding partnership's officers open and run its case reviews."""
+    return (
+        actor.is_authenticated
+        and actor.agency is not None
+        and actor.agency.agency_type == AgencyType.PARTNERSHIP
+        and actor.role == Role.PARTNERSHIP_OFFICER
+    )
+
+
+def can_manage_review(actor: Practitioner, review: Review) -> bool:
+    """The partnership running the review: its officers request and assure reports,
+    record recommendations, accept evidence and close actions."""
+    return can_open_review(actor) and actor.agency_id == review.partnership_id
+
+
+def reviews_visible_to(actor: Practitioner) -> QuerySet[Review]:
+    """A review is seen by the partnership running it, its panel, and the agencies it
+    asked for a report or addressed a recommendation to (to respond, they must know
+    which review and which children)."""
+    if not actor.is_authenticated or actor.agency_id is None:
+        return Review.objects.none()
+    on_panel = PanelMember.objects.filter(review_id=OuterRef("pk"), practitioner_id=actor.pk)
+    asked = AgencyReport.objects.filter(review_id=OuterRef("pk"), agency_id=actor.agency_id)
+    addressed = Recommendation.objects.filter(
+        review_id=OuterRef("pk"), addressed_to_id=actor.agency_id
+    )
+    return Review.objects.filter(
+        Q(partnership_id=actor.agency_id) | Exists(on_panel) | Exists(asked) | Exists(addressed)
+    )
+
+
+def can_read_review_chronology(actor: Practitioner, review: Review) -> bool:
+    """The review chronology (what every agency recorded about the subject children and
+    their households in the scope period) is read by the review's panel and the
+    partnership's officers: the partnership's power to require information for a review
+    (Children Act 2004, section 16H), not the agencies' day-to-day sharing."""
+    return can_manage_review(actor, review) or (
+        actor.is_authenticated and review.panel.filter(practitioner_id=actor.pk).exists()
+    )
+
+
+RESPONDING_ROLES = (Role.SAFEGUARDING_LEAD, Role.TEAM_MANAGER, Role.PARTNERSHIP_OFFICER)
+
+
+def can_respond_for(actor: Practitioner, agency_id) -> bool:
+    """An agency's safeguarding leads and team managers write its management report and
+    its action plan (and a partnership's officers, for recommendations to the partnership)."""
+    return (
+        actor.is_authenticated
+        and agency_id is not None
+        and actor.agency_id == agency_id
+        and actor.role in RESPONDING_ROLES
+    )
 
 
 def find_for_break_glass(

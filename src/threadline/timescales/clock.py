@@ -128,6 +128,8 @@ def _owner(state: TaskState, cases: dict, workers: dict, legal: dict):
     authority = case.local_authority if case else None
     if owner == Owner.FRONT_DOOR:
         return event.details.get("local_authority_id") or (authority and authority.pk), None
+    if owner == Owner.PARTNERSHIP:
+        return event.details.get("partnership_id"), None
     if owner == Owner.RECORDER and event.recorded_by_id:
         return event.recorder_agency_id, event.recorded_by_id
     if owner == Owner.LEGAL and authority is not None:

@@ -40,6 +40,14 @@ class EventKind(models.TextChoices):
     PLACEMENT_REVIEWED = "placement_reviewed", "Placement reviewed"
     PLACEMENT_ENDED = "placement_ended", "Placement ended as planned"
     PLACEMENT_ENDED_EARLY = "placement_ended_early", "Placement ended early"
+    SERIOUS_INCIDENT_AWARE = "serious_incident_aware", "Local authority aware of a serious incident"
+    SERIOUS_INCIDENT_NOTIFIED = (
+        "serious_incident_notified",
+        "Serious incident notified to the Panel",
+    )
+    RAPID_REVIEW_COMPLETED = "rapid_review_completed", "Rapid review completed"
+    LCSPR_DECIDED = "lcspr_decided", "Decided to hold a local practice review"
+    REVIEW_PUBLISHED = "review_published", "Review report published"
 
 
 # What practitioners record by hand (the rest are recorded by the services that cause

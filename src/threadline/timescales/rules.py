@@ -23,6 +23,7 @@ class Owner(StrEnum):
     FRONT_DOOR = "front_door"  # the front door the referral was made to
     LEGAL = "legal"  # the local authority's legal services
     RECORDER = "recorder"  # whoever recorded the event (a risk's recorder, a police officer)
+    PARTNERSHIP = "partnership"  # the safeguarding partnership running a case review
 
 
 OWNER_LABELS = {
@@ -31,6 +32,7 @@ OWNER_LABELS = {
     Owner.FRONT_DOOR: "The children's social care front door",
     Owner.LEGAL: "The local authority's legal services",
     Owner.RECORDER: "Whoever recorded the event, in their agency",
+    Owner.PARTNERSHIP: "The safeguarding partnership running the review",
 }
 
 
@@ -399,6 +401,44 @@ RULES: tuple[Rule, ...] = (
         (E.RISK_REVIEWED,),
         "Threadline: every risk factor has a review date (docs/risks.md)",
         same="risk_id",
+    ),
+    Rule(
+        "serious-incident-notification",
+        "Notify the serious incident to the national Panel",
+        (E.SERIOUS_INCIDENT_AWARE,),
+        Due(working_days=5),
+        Owner.LOCAL_AUTHORITY,
+        (E.SERIOUS_INCIDENT_NOTIFIED,),
+        "Children Act 2004, section 16C; "
+        f"{WT}, chapter 5 (notifiable incidents): the local authority notifies the Child "
+        "Safeguarding Practice Review Panel within five working days of becoming aware",
+        same="review_id",
+    ),
+    Rule(
+        "rapid-review",
+        "Complete the rapid review and send it to the Panel",
+        (E.SERIOUS_INCIDENT_AWARE,),
+        Due(working_days=15),
+        Owner.PARTNERSHIP,
+        (E.RAPID_REVIEW_COMPLETED,),
+        f"{WT}, chapter 5 (rapid reviews): the safeguarding partners complete a rapid review "
+        "within 15 working days of becoming aware of the incident",
+        same="review_id",
+        explanation="Sources differ on whether the 15 working days run from awareness or "
+        "from notification; Threadline counts from awareness, the earlier, and keeps both "
+        "dates on the review.",
+    ),
+    Rule(
+        "review-publication",
+        "Publish the local child safeguarding practice review",
+        (E.LCSPR_DECIDED,),
+        Due(months=6),
+        Owner.PARTNERSHIP,
+        (E.REVIEW_PUBLISHED,),
+        "Child Safeguarding Practice Review and Relevant Agency (England) Regulations 2018; "
+        f"{WT}, chapter 5 (local child safeguarding practice reviews): the final report is "
+        "published within six months of the decision to hold the review",
+        same="review_id",
     ),
 )
 
