@@ -1,16 +1,14 @@
-"""The chronology exports, read back with real parsers: the csv module, openpyxl,
-python-docx, and for the PDF WeasyPrint's own layout plus the file's page tree."""
+"""The chronology exports, read back with real parsers: the csv module, openpyxl and
+python-docx (the PDF in test_exports_pdf.py)."""
 
 import csv
 import datetime as dt
 import io
 import re
-import zlib
 
 import pytest
 from docx import Document
 from openpyxl import load_workbook
-from weasyprint import HTML
 
 from threadline.chronology.exports import (
     CONTENT_TYPES,
@@ -18,7 +16,6 @@ from threadline.chronology.exports import (
     ExportRow,
     filename,
     format_event_date,
-    pdf_html,
     render,
 )
 
@@ -179,53 +176,6 @@ def test_docx_is_landscape_with_a_repeating_header_row():
     assert first[3].endswith("Mother and child seen.\nNo injuries observed.")
     assert table.rows[3].cells[1].text == "St Aldhelm's <Primary> School & Nursery"
     assert "PAGE" in section.footer.paragraphs[0]._p.xml  # "Page X of Y" fields
-
-
-def pdf_page_count(content: bytes) -> int:
-    """/Count of the page tree, which WeasyPrint keeps in a compressed object stream."""
-    counts = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S):
-        try:
-            counts += re.findall(
-                rb"/Type /Pages/Kids \[[^\]]*\]/Count (\d+)", zlib.decompress(stream)
-            )
-        except zlib.error:
-            continue
-    counts += re.findall(rb"/Type /Pages/Kids \[[^\]]*\]/Count (\d+)", content)
-    assert len(counts) == 1
-    return int(counts[0])
-
-
-def page_texts(html: str) -> list[list[str]]:
-    """The text boxes WeasyPrint lays out on each page, margin boxes included."""
-    document = HTML(string=html).render()
-    return [
-        [box.text for box in page._page_box.descendants() if hasattr(box, "text")]
-        for page in document.pages
-    ]
-
-
-def test_pdf_pages_repeat_the_header_and_number_themselves():
-    rows = ROWS * 12  # several pages
-    export = render(rows, "pdf", title=TITLE, subtitle="All agencies")
-    assert export.content.startswith(b"%PDF-") and export.content.rstrip().endswith(b"%%EOF")
-    assert export.content_type == "application/pdf"
-
-    pages = page_texts(pdf_html(rows, TITLE, "All agencies"))
-    assert len(pages) > 1
-    assert pdf_page_count(export.content) == len(pages)
-    for number, texts in enumerate(pages, start=1):
-        assert "Date and time" in texts and "Analysis" in texts
-        assert f"Page {number} of {len(pages)}" in texts
-        assert TITLE in texts  # the footer, from the heading
-
-
-def test_pdf_shows_text_as_text():
-    html = pdf_html([make_row(summary="<script>alert(1)</script> & co")], TITLE, "")
-    assert "<script>" not in html
-    (texts,) = page_texts(html)
-    assert any("<script>alert(1)</script> & co" in text for text in texts)
-    assert "Page 1 of 1" in texts
 
 
 def test_an_empty_export_is_still_a_document():
