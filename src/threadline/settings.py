@@ -375,6 +375,13 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "threadline.meetings.models.MeetingStatus",
         # Why a placement ended (read as `end_reason`, sent as `reason`).
         "PlacementEndReasonEnum": "threadline.meetings.models.PlacementEndReason",
+        # Case reviews: a review's, an agency report's and an action's status; a panel
+        # seat's role beside a practitioner's.
+        "ReviewStatusEnum": "threadline.reviews.models.ReviewStatus",
+        "ReportStatusEnum": "threadline.reviews.models.ReportStatus",
+        "ActionStatusEnum": "threadline.reviews.models.ActionStatus",
+        "PanelRoleEnum": "threadline.reviews.models.PanelRole",
+        "RoleEnum": "threadline.agencies.models.Role",
     },
 }
 

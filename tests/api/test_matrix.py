@@ -10,7 +10,9 @@ administrator without an agency; the local authority's safeguarding lead; an aud
 For a list, SHOWN means 200 with the record in it and HIDDEN 200 without it (a list's
 way of saying 404). Writes send a valid body, so that only permission decides."""
 
+import base64
 import datetime as dt
+import uuid
 
 import pytest
 from django.conf import settings
@@ -27,6 +29,7 @@ from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
 from threadline.orders.services import make_order
 from threadline.people.models import Relationship
+from threadline.reviews.models import Evidence, Recommendation
 from threadline.risks.services import close_risk, record_risk
 from threadline.sharing.models import (
     AccessRequest,
@@ -44,6 +47,7 @@ from ..factories import (
     SharingAgreementFactory,
     SocialWorkerFactory,
 )
+from .helpers import case_review
 
 PERSONAS = (
     "social_worker",
@@ -65,6 +69,8 @@ ALL_SHOWN = row(SHOWN, SHOWN, SHOWN, SHOWN, SHOWN, SHOWN)
 IN_REACH = row(200, 200, 404, 404, 200, 200)  # the child: in the network, or CSC colleagues
 IN_REACH_LIST = row(SHOWN, SHOWN, HIDDEN, HIDDEN, SHOWN, SHOWN)
 IN_REACH_LIST_OF = row(SHOWN, SHOWN, 404, 404, SHOWN, SHOWN)  # ?person= someone unseen: 404
+IN_REVIEW = row(200, 404, 404, 404, 200, 200)  # the review's panel, and social care (asked)
+REVIEW_LIST = row(SHOWN, HIDDEN, HIDDEN, HIDDEN, SHOWN, SHOWN)
 
 # operationId → (the record it reads, query, expected status per persona)
 READS = {
@@ -126,6 +132,21 @@ READS = {
     # A placement agreement is read by every agency that may see the child.
     "placement_agreements_list": ("placement", {"child": "child"}, IN_REACH_LIST_OF),
     "placement_agreements_retrieve": ("placement", {}, IN_REACH),
+    # A case review about the child: seen by the partnership running it (no persona), its
+    # panel (the social worker) and the agencies it asked or sent recommendations to
+    # (social care: the lead and the auditor too), not because one may see the child. The
+    # review chronology is for the panel; a report for the panel and its agency; an
+    # action for the panel and the agency responding.
+    "reviews_list": ("review", {}, REVIEW_LIST),
+    "reviews_retrieve": ("review", {}, IN_REVIEW),
+    "reviews_chronology_retrieve": ("review", {}, row(200, 404, 404, 404, 404, 404)),
+    "recommendations_list": ("recommendation", {}, REVIEW_LIST),
+    "recommendations_retrieve": ("recommendation", {}, IN_REVIEW),
+    "actions_list": ("action", {}, REVIEW_LIST),
+    "actions_retrieve": ("action", {}, IN_REVIEW),
+    "actions_evidence_retrieve": ("action", {}, IN_REVIEW),
+    "agency_reports_retrieve": ("submitted_report", {}, IN_REVIEW),
+    "agency_reports_document_retrieve": ("submitted_report", {}, IN_REVIEW),
 }
 
 HOLDER = row(201, 403, 404, 404, 201, 201)  # changes for the case-holding authority
@@ -134,6 +155,8 @@ CONTRIBUTE = row(201, 201, 404, 404, 201, 201)  # anyone in reach adds what they
 CONTRIBUTE_IN_BODY = row(201, 201, 400, 400, 201, 201)
 ADMINISTRATORS = row(403, 403, 403, 201, 403, 403)
 LEAD_DECIDES = row(404, 403, 404, 404, 200, 404)  # the requester sees it, may not decide
+REVIEW_MANAGER = row(403, 404, 404, 404, 403, 403)  # seen, but only the partnership acts
+REVIEW_RESPONDER = row(403, 404, 404, 404, 200, 403)  # social care's lead responds
 
 # operationId → (the record in its path, expected status per persona for a valid body)
 WRITES = {
@@ -196,6 +219,27 @@ WRITES = {
     "placement_agreements_create": (None, row(201, 403, 403, 403, 201, 201)),
     "placement_agreements_review_create": ("placement", row(200, 403, 404, 404, 200, 200)),
     "placement_agreements_end_create": ("placement", row(200, 403, 404, 404, 200, 200)),
+    # Only the partnership's officers (no persona) run a review: 403 for those who see it,
+    # before the body is read for those who are no partnership officer anywhere.
+    "reviews_create": (None, row(403, 403, 403, 403, 403, 403)),
+    "reviews_milestones_create": ("review", REVIEW_MANAGER),
+    "reviews_close_create": ("review", REVIEW_MANAGER),
+    "reviews_report_requests_create": ("review", REVIEW_MANAGER),
+    "reviews_recommendations_extract_create": ("review", REVIEW_MANAGER),
+    "recommendations_create": (None, row(403, 403, 403, 403, 403, 403)),
+    "recommendations_partial_update": ("recommendation", REVIEW_MANAGER),
+    "actions_evidence_decision_create": ("action", REVIEW_MANAGER),
+    "actions_close_create": ("action", REVIEW_MANAGER),
+    "agency_reports_assurance_create": ("submitted_report", REVIEW_MANAGER),
+    # The panel and the agencies asked add to the review chronology.
+    "reviews_chronology_entries_create": ("review", row(201, 404, 404, 404, 201, 201)),
+    # Social care's safeguarding lead responds for it (its report, its action plan); the
+    # social worker and the auditor see them, and are refused. A recommendation of a
+    # review one may not see is named in the body: reported like none at all.
+    "actions_create": ("recommendation", row(403, 400, 400, 400, 201, 403)),
+    "actions_updates_create": ("action", REVIEW_RESPONDER),
+    "actions_evidence_create": ("action", row(403, 404, 404, 404, 201, 403)),
+    "agency_reports_submission_create": ("report", REVIEW_RESPONDER),
 }
 # Writes by which the outsider may succeed: its own new record, and break-glass.
 OUTSIDER_MAY_WRITE = {"people_create", "people_break_glass_create"}
@@ -340,6 +384,14 @@ class Records:
                 exit_strategy="Kerry and Riley go to the grandparents' home",
                 roles=[{"party": "Harbour House", "responsibilities": "Supervision of care"}],
             ).pk
+        if kind in {"review", "recommendation", "action"}:
+            return getattr(self.id("case_review"), kind).pk
+        if kind == "submitted_report":
+            return self.id("case_review").report.pk
+        if kind == "report":  # asked for, not yet submitted
+            return case_review(world, submitted=False).report.pk
+        if kind == "case_review":
+            return case_review(world)
         if kind == "audit_event":
             return record_event(
                 actor=world.health_visitor,
@@ -352,6 +404,8 @@ class Records:
 
 
 def fill(path: str, record_id) -> str:
+    if "{evidence_id}" in path:
+        path = path.replace("{evidence_id}", str(Evidence.objects.get(action_id=record_id).pk))
     return path.replace("{id}", str(record_id)).replace("{agency}", "nm-hv")
 
 
@@ -385,9 +439,10 @@ def test_read_matrix(world, api_client_for, operation, persona):
     assert outcome(response, record_id, id_field) == expected[persona], response.content
 
 
-def valid_body(operation: str, world, actor) -> dict:
+def valid_body(operation: str, world, actor, record_id=None) -> dict:
     """A body that would succeed for someone allowed to make the change."""
     child, today = str(world.child.pk), "2025-06-02"
+    now = timezone.localdate()
     review_date = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
     chronology_entry = {
         "children": [child],
@@ -536,6 +591,62 @@ def valid_body(operation: str, world, actor) -> dict:
             "reason": "breakdown",
             "notes": "The unit gave notice",
         },
+        "reviews_create": {
+            "title": "Child R",
+            "review_type": "rapid_review",
+            "incident_summary": "Riley was taken to hospital with a serious head injury.",
+            "incident_on": (now - dt.timedelta(days=3)).isoformat(),
+            "aware_on": (now - dt.timedelta(days=2)).isoformat(),
+            "children": [child],
+            "scope_from": "2025-02-01",
+            "scope_to": (now - dt.timedelta(days=3)).isoformat(),
+        },
+        "reviews_milestones_create": {"milestone": "notified", "on": now.isoformat()},
+        "reviews_close_create": {},
+        "reviews_report_requests_create": {
+            "agencies": ["nm-hv"],
+            "due_on": (now + dt.timedelta(days=20)).isoformat(),
+        },
+        "reviews_recommendations_extract_create": {
+            "file": {
+                "filename": "child-r.txt",
+                "content": base64.b64encode(
+                    b"Recommendations\n\n1. Children's social care should record who "
+                    b"lives with the child.\n"
+                ).decode(),
+            }
+        },
+        "reviews_chronology_entries_create": {
+            "event_at": (now - dt.timedelta(days=10)).isoformat(),
+            "entry_type": "contact",
+            "summary": "Home visit: a man answered the door",
+        },
+        "recommendations_create": {  # refused before the body is read
+            "review": str(uuid.uuid4()),
+            "items": [{"number": 2, "text": "Audit referrals"}],
+        },
+        "recommendations_partial_update": {"themes": ["Household members"]},
+        "actions_create": {
+            "recommendation": str(record_id),
+            "description": "Brief every team on household checks",
+            "owner": str(world.safeguarding_lead.pk),
+            "due_on": (now + dt.timedelta(days=30)).isoformat(),
+            "measure_of_success": "Dip sample of ten assessments",
+        },
+        "actions_updates_create": {"status": "in_progress", "rag": "amber"},
+        "actions_evidence_create": {
+            "files": [{"filename": "log.txt", "content": base64.b64encode(b"Briefed").decode()}]
+        },
+        "actions_evidence_decision_create": {"accept": False, "note": "Send the audit"},
+        "actions_close_create": {},
+        "agency_reports_submission_create": {
+            "what_was_known": "Two visits; the baby was well.",
+            "when_known": "March 2026.",
+            "what_was_done": "Visited; no concerns recorded.",
+            "what_differently": "Ask who else lives at the address.",
+            "document": {"filename": "report.txt", "content": base64.b64encode(b"R").decode()},
+        },
+        "agency_reports_assurance_create": {"accept": True},
     }[operation]
 
 
@@ -546,10 +657,14 @@ def test_write_matrix(world, api_client_for, operation, persona):
     method, path = OPERATIONS[operation]
     actor = getattr(world, persona)
     record_id = Records(world).id(kind) if kind else None
-    patched = ChronologyEntry.objects.get(pk=record_id) if kind == "entry" else world.child
+    patched = {"entry": ChronologyEntry, "recommendation": Recommendation}.get(kind)
+    patched = patched.objects.get(pk=record_id) if patched else world.child
     headers = {"HTTP_IF_MATCH": etag_for(patched)} if method == "patch" else {}
     response = getattr(api_client_for(actor), method)(
-        fill(path, record_id), valid_body(operation, world, actor), format="json", **headers
+        fill(path, record_id),
+        valid_body(operation, world, actor, record_id),
+        format="json",
+        **headers,
     )
     assert response.status_code == expected[persona], response.content
 

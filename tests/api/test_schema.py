@@ -21,6 +21,7 @@ from threadline.sharing.models import AccessRequest, SharingAgreement
 from threadline.timescales.models import Task
 
 from ..factories import ChronologyEntryFactory, ReferralFactory, ResidenceFactory
+from .helpers import case_review
 
 PERSONAS = ["social_worker", "team_manager", "health_visitor", "outsider", "administrator"]
 ROLE_ONLY_READS = {"/api/v1/audit-events/"}  # auditors, leads and managers (403 otherwise)
@@ -111,10 +112,21 @@ def fill(world):
             roles=[{"party": "Harbour House", "responsibilities": "Supervision of care"}],
         ).pk,
     }
+    review = case_review(world)  # the social worker sits on its panel
+    ids |= {
+        "/api/v1/reviews/": review.review.pk,
+        "/api/v1/recommendations/": review.recommendation.pk,
+        "/api/v1/actions/": review.action.pk,
+        "/api/v1/agency-reports/": review.report.pk,
+    }
 
     def filled(path: str) -> str:
         prefix = next(p for p in ids if path.startswith(p))
-        return path.replace("{id}", str(ids[prefix])).replace("{agency}", world.health.code)
+        return (
+            path.replace("{id}", str(ids[prefix]))
+            .replace("{agency}", world.health.code)
+            .replace("{evidence_id}", str(review.evidence.pk))
+        )
 
     return filled
 

@@ -73,3 +73,32 @@ def open_review(world, partnership, household):
         return services.open_review(**fields)
 
     return make
+
+
+# --- for the API tests (test_api.py, test_api_plans.py) ---------------------------------
+
+
+@pytest.fixture
+def officer(partnership, api_client_for):
+    """The partnership officer's API client."""
+    return api_client_for(partnership)
+
+
+@pytest.fixture
+def police(police_lead, api_client_for):
+    """The police safeguarding lead's API client."""
+    return api_client_for(police_lead)
+
+
+@pytest.fixture
+def addressed(open_review, partnership, police_lead):
+    """A review with recommendation 1 addressed to Northmoor Police."""
+    review = open_review()
+    (recommendation,) = services.add_recommendations(
+        actor=partnership,
+        review=review,
+        items=[
+            services.ProposedRecommendation(1, "Police refer every incident", police_lead.agency)
+        ],
+    )
+    return recommendation

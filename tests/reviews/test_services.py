@@ -86,9 +86,9 @@ def test_held_records_cannot_be_destroyed_until_the_review_closes(world, open_re
     assert [h.review for h in holds_on(world.mother)] == [review]
 
     # A deletion runs without a savepoint of its own: the caller's transaction is spoilt.
-    with pytest.raises(HeldRecordError, match="under legal hold for Rapid review: Child R"):
-        with transaction.atomic():
-            entry.delete()
+    held = "under legal hold for Rapid review: Child R"
+    with pytest.raises(HeldRecordError, match=held), transaction.atomic():
+        entry.delete()
     with pytest.raises(HeldRecordError), transaction.atomic():
         Residence.objects.filter(person=world.mother).delete()
 
@@ -318,7 +318,11 @@ def test_recommendations_are_saved_all_or_none_and_each_agency_is_told(
         "notice__title", flat=True
     )
     assert list(told) == ["Recommendations for your agency: Rapid review: Child R"]
-    assert selectors.linked_recommendations()["assessment"] == [saved[1]]
+    # The rule catalogue shows it to those who may see the review, and to all once published.
+    assert selectors.linked_recommendations(partnership)["assessment"] == [saved[1]]
+    assert selectors.linked_recommendations(world.health_visitor) == {}
+    Review.objects.filter(pk=review.pk).update(status="published")
+    assert selectors.linked_recommendations(world.health_visitor)["assessment"] == [saved[1]]
 
 
 @pytest.fixture
@@ -471,3 +475,11 @@ def test_search_finds_recommendations_and_findings_across_reviews(
     ]
     assert selectors.search(world.outsider, "domestic") == []
     assert AgencyReport.objects.count() == 0
+
+
+def test_a_held_persons_page_says_their_records_are_held(world, open_review, client):
+    open_review()
+    client.force_login(world.social_worker)
+    page = client.get(world.mother.get_absolute_url()).content.decode()
+    assert "Legal hold" in page
+    assert "held for the rapid review “Child R”" in page

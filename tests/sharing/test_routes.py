@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from threadline.agencies.models import Role
 from threadline.audit.models import AuditEvent
 from threadline.chronology.services import record_entry
 from threadline.meetings.placements import make_placement_agreement
@@ -21,10 +22,17 @@ from threadline.notices.models import NoticeType
 from threadline.notices.services import send_notice
 from threadline.orders.services import make_order
 from threadline.people.models import Relationship
+from threadline.reviews import services as reviews
 from threadline.risks.services import record_risk
 from threadline.sharing.models import AccessRequest, BreakGlass
 
-from ..factories import ReferralFactory, ResidenceFactory, SharingAgreementFactory
+from ..factories import (
+    AgencyFactory,
+    PractitionerFactory,
+    ReferralFactory,
+    ResidenceFactory,
+    SharingAgreementFactory,
+)
 
 PERSONAS = (
     "social_worker",
@@ -43,6 +51,9 @@ def row(*statuses: int) -> dict[str, int]:
 ALL_200 = row(200, 200, 200, 200, 200, 200)
 IN_REACH = row(200, 200, 404, 404, 200, 200)  # the child: in the network, or CSC colleagues
 HOLDER_ONLY = row(200, 403, 404, 404, 200, 200)  # changes for the case-holding authority
+REVIEW_SEEN = row(200, 404, 404, 404, 200, 200)  # a review that asked social care
+REVIEW_MANAGED = row(403, 404, 404, 404, 403, 403)  # the partnership's officers only
+REVIEW_RESPONDER = row(403, 404, 404, 404, 200, 403)  # social care's safeguarding lead
 # route name → (the record its URL needs, expected GET status per persona)
 MATRIX = {
     "dashboard": (None, ALL_200),
@@ -137,6 +148,40 @@ MATRIX = {
     "placement-review": ("placement", HOLDER_ONLY),
     "placement-end": ("placement", HOLDER_ONLY),
     "rule-catalogue": (None, ALL_200),
+    # A rapid review about the child run by the area's safeguarding partnership (none of
+    # the personas is on its panel): it asked children's social care for a report (sent,
+    # with its document) and addressed it a recommendation, whose action the safeguarding
+    # lead added with evidence. Social care's staff see the review and their own report
+    # and action; its safeguarding lead responds for it; only the partnership changes it.
+    "review-list": (None, ALL_200),
+    "review-create": (None, row(403, 403, 403, 403, 403, 403)),
+    "review-monitoring": (None, ALL_200),
+    "review-monitoring-report": (None, ALL_200),
+    "review-search": (None, ALL_200),
+    "review-detail": ("review", REVIEW_SEEN),
+    "review-board-report": ("review", REVIEW_SEEN),
+    "review-milestone": ("review", REVIEW_MANAGED),
+    "review-close": ("review", REVIEW_MANAGED),
+    "review-finding-create": ("review", REVIEW_MANAGED),
+    "review-reports-request": ("review", REVIEW_MANAGED),
+    "review-chronology": ("review", REVIEW_MANAGED),  # the panel's and the partnership's
+    "review-chronology-export": ("review_export", REVIEW_MANAGED),
+    "review-entry-create": ("review", REVIEW_SEEN),  # an agency asked for a report
+    "review-recommendation-create": ("review", REVIEW_MANAGED),
+    "review-recommendation-extract": ("review", REVIEW_MANAGED),
+    "review-report": ("report", REVIEW_SEEN),
+    "review-report-submit": ("report", REVIEW_RESPONDER),
+    "review-report-assure": ("report", REVIEW_MANAGED),
+    "review-report-document": ("report", REVIEW_SEEN),
+    "review-recommendation": ("recommendation", REVIEW_SEEN),
+    "review-recommendation-edit": ("recommendation", REVIEW_MANAGED),
+    "review-action-create": ("recommendation", REVIEW_RESPONDER),
+    "review-action": ("action", REVIEW_SEEN),
+    "review-action-update": ("action", REVIEW_RESPONDER),
+    "review-action-evidence-add": ("action", REVIEW_RESPONDER),
+    "review-action-evidence": ("evidence", REVIEW_SEEN),
+    "review-action-decide": ("action", REVIEW_MANAGED),
+    "review-action-close": ("action", REVIEW_MANAGED),
 }
 
 
@@ -261,7 +306,79 @@ def url_kwargs(kind, world) -> dict:
         if kind == "attachment":
             ids["attachment_id"] = entry.attachments.get().pk
         return ids
+    if kind in REVIEW_KINDS:
+        return review_kwargs(kind, world)
     return {}
+
+
+REVIEW_KINDS = {"review", "review_export", "report", "recommendation", "action", "evidence"}
+
+
+def review_kwargs(kind, world) -> dict:
+    """A review run by the area's partnership that asked children's social care for its
+    report and made it a recommendation, with an action and evidence (tests/reviews/)."""
+    today = timezone.localdate()
+    partnership = AgencyFactory(
+        code="nm-scp", name="Northmoor Safeguarding Partnership", agency_type="partnership"
+    )
+    officer = PractitionerFactory(
+        username="officer", agency=partnership, role=Role.PARTNERSHIP_OFFICER
+    )
+    review = reviews.open_review(
+        actor=officer,
+        title="Child R",
+        review_type="rapid_review",
+        incident_summary="Riley was taken to hospital with a head injury.",
+        incident_on=today - dt.timedelta(days=3),
+        aware_on=today - dt.timedelta(days=2),
+        children=[world.child],
+        scope_from=today - dt.timedelta(days=90),
+        scope_to=today - dt.timedelta(days=3),
+    )
+    (report,) = reviews.request_reports(
+        actor=officer,
+        review=review,
+        agencies=[world.social_care],
+        due_on=today + dt.timedelta(days=20),
+    )
+    if kind in {"review", "review_export"}:
+        extra = {"fmt": "csv"} if kind == "review_export" else {}
+        return {"review_id": review.pk, **extra}
+    pdf = b"%PDF-1.4 report"
+    if kind == "report":
+        reviews.submit_report(
+            actor=world.safeguarding_lead,
+            report=report,
+            what_was_known="Neglect",
+            when_known="This year",
+            what_was_done="A plan",
+            what_differently="Visit sooner",
+            document=ContentFile(pdf, name="report.pdf"),
+        )
+        return {"report_id": report.pk}
+    (recommendation,) = reviews.add_recommendations(
+        actor=officer,
+        review=review,
+        items=[reviews.ProposedRecommendation(1, "Visit sooner", world.social_care)],
+    )
+    if kind == "recommendation":
+        return {"recommendation_id": recommendation.pk}
+    action = reviews.add_action(
+        actor=world.safeguarding_lead,
+        recommendation=recommendation,
+        description="Audit visiting",
+        owner=world.safeguarding_lead,
+        due_on=today + dt.timedelta(days=30),
+        measure_of_success="Every child seen",
+    )
+    if kind == "action":
+        return {"action_id": action.pk}
+    (evidence,) = reviews.add_evidence(
+        actor=world.safeguarding_lead,
+        action=action,
+        files=[ContentFile(pdf, name="audit.pdf")],
+    )
+    return {"action_id": action.pk, "evidence_id": evidence.pk}
 
 
 def test_every_web_route_declares_a_permission_and_is_in_the_matrix():
@@ -327,7 +444,10 @@ PAGES = sorted(
 )
 
 
-SEARCHES = {"person-search": {"name": "Marsh"}}  # a blank search shows no one
+SEARCHES = {  # a blank search shows no one
+    "person-search": {"name": "Marsh"},
+    "review-search": {"q": "visit"},
+}
 
 
 @pytest.mark.parametrize("route", PAGES)

@@ -73,6 +73,7 @@ def test_the_catalogue_is_listed_for_anyone_in_order(world, api_client_for):
         "not_needed_when",
         "setting",
         "source",
+        "made_by",
     }
 
 

@@ -84,3 +84,25 @@ def test_the_social_worker_reads_the_childrens_chronology_and_a_second_load_adds
     before = counts()
     assert not load_demo().created
     assert counts() == before
+
+
+def test_the_demos_published_review_shows_in_the_rule_catalogue_with_its_action_plans(client, db):
+    load_demo()
+    from threadline.reviews.models import Action, Review
+
+    review = Review.objects.get(title="Child N")
+    assert (review.review_type, review.status) == ("lcspr", "published")
+    assert set(Action.objects.values_list("status", flat=True)) == {
+        "not_started",
+        "in_progress",
+        "awaiting_evidence",
+        "closed",
+    }
+    # Anyone signed in sees which recommendation of the published review made a rule.
+    client.force_login(Practitioner.objects.get(username="health.visitor"))
+    catalogue = unescape(text(client.get(reverse("rule-catalogue"))))
+    assert "Child N , recommendation 1: When proceedings end in a supervision order" in catalogue
+    rules = client.get("/api/v1/rules/", {"limit": 200}).json()["results"]
+    made_by = {rule["id"]: rule["made_by"] for rule in rules}
+    assert [m["number"] for m in made_by["supervision-order-conference"]] == [1]
+    assert made_by["referral-decision"] == []

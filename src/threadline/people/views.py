@@ -8,6 +8,7 @@ from threadline.chronology.selectors import child_summary
 from threadline.meetings.placement_selectors import placements_for_child
 from threadline.meetings.selectors import meetings_for_child
 from threadline.orders.selectors import legal_status
+from threadline.reviews.holds import holds_on
 from threadline.risks import selectors as risks
 from threadline.sharing.policy import (
     can_edit_person,
@@ -73,6 +74,7 @@ def person_detail(request, person: Person):
         {
             "record": record,
             "person": person,
+            "holds": holds_on(person),
             "legal": legal_status(actor=request.user, child=child) if child else None,
             "records_orders": records_orders(request.user),
             "records_meetings": can_record_meetings(request.user),

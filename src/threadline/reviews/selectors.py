@@ -6,30 +6,38 @@ import datetime as dt
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.files import File
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from threadline.agencies.models import Practitioner
+from threadline.agencies.models import Agency, Practitioner
 from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 from threadline.chronology import exports
 from threadline.chronology.models import ChronologyEntry, EntryChild
+from threadline.common.errors import invalid
 from threadline.people.models import Person
 from threadline.people.validators import normalise_nhs_number
 from threadline.sharing import policy
 from threadline.sharing.models import Confidentiality
 from threadline.timescales.models import Task
 
+from . import extraction
 from .models import (
     Action,
     ActionStatus,
     ActionUpdate,
+    AgencyReport,
+    Evidence,
     Finding,
     Recommendation,
     Review,
+    ReviewStatus,
+    Theme,
 )
 
 
@@ -203,16 +211,16 @@ def export_review_chronology(
 
 def actions_visible_to(actor: Practitioner) -> QuerySet[Action]:
     """Actions of the reviews the actor may see: all of them for the partnership and the
-    panel, their own agency's for an agency asked to respond."""
+    panel, their own agency's for an agency asked to respond. A filter on ids, not a
+    join: counting over it counts each action once."""
     reviews = policy.reviews_visible_to(actor)
-    mine = Q(recommendation__review__partnership_id=actor.agency_id) | Q(
-        recommendation__review__panel__practitioner_id=actor.pk
+    on_panel = Q(recommendation__review__panel__practitioner_id=actor.pk)
+    seen = Action.objects.filter(recommendation__review__in=reviews).filter(
+        Q(recommendation__review__partnership_id=actor.agency_id)
+        | on_panel
+        | Q(agency_id=actor.agency_id)
     )
-    return (
-        Action.objects.filter(recommendation__review__in=reviews)
-        .filter(mine | Q(agency_id=actor.agency_id))
-        .distinct()
-    )
+    return Action.objects.filter(pk__in=seen.values("pk"))
 
 
 def is_overdue(today: dt.date) -> Q:
@@ -335,10 +343,262 @@ def search(actor: Practitioner, query: str = "", theme: str = "") -> list[Search
     return hits
 
 
-def linked_recommendations() -> dict:
+def linked_recommendations(actor: Practitioner) -> dict:
     """Rule id → the recommendations that created it (closing the loop), for the rule
-    catalogue. Reviews are named by their published titles only."""
+    catalogue: those of published or closed reviews (public documents), and of reviews
+    the actor may see."""
+    reviews = policy.reviews_visible_to(actor)
+    public = Q(review__status__in=(ReviewStatus.PUBLISHED, ReviewStatus.CLOSED))
     linked: dict = {}
-    for rec in Recommendation.objects.exclude(rule_id="").select_related("review"):
-        linked.setdefault(rec.rule_id, []).append(rec)
+    found = (
+        Recommendation.objects.exclude(rule_id="")
+        .filter(public | Q(review__in=reviews))
+        .select_related("review")
+        .order_by("review__title", "number")
+    )
+    for recommendation in found:
+        linked.setdefault(recommendation.rule_id, []).append(recommendation)
     return linked
+
+
+# === For the case-review web pages (reviews/views.py, sharing/routes.py) ==================
+# Added with the pages: fetching the records their routes name through the policy, the
+# audited downloads, and the audited lists (reviews, monitoring, search).
+
+
+def get_report_for(actor: Practitioner, report_id) -> AgencyReport:
+    """An agency report of a review the actor may see, or 404."""
+    try:
+        return AgencyReport.objects.select_related("review", "review__partnership", "agency").get(
+            pk=report_id, review__in=policy.reviews_visible_to(actor)
+        )
+    except (AgencyReport.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("No such report") from exc
+
+
+def get_recommendation_for(actor: Practitioner, recommendation_id) -> Recommendation:
+    """A recommendation of a review the actor may see, or 404."""
+    try:
+        return Recommendation.objects.select_related(
+            "review", "review__partnership", "addressed_to"
+        ).get(pk=recommendation_id, review__in=policy.reviews_visible_to(actor))
+    except (Recommendation.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("No such recommendation") from exc
+
+
+def get_action_for(actor: Practitioner, action_id) -> Action:
+    """One of the actions the actor may see (`actions_visible_to`), or 404."""
+    try:
+        return Action.objects.select_related(
+            "recommendation",
+            "recommendation__review",
+            "recommendation__review__partnership",
+            "agency",
+            "owner",
+        ).get(pk=action_id, pk__in=actions_visible_to(actor).values("pk"))
+    except (Action.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("No such action") from exc
+
+
+def report_document(*, actor: Practitioner, report: AgencyReport, request=None) -> AgencyReport:
+    """The report's document for download (404 if none yet); audited as an export."""
+    if not report.document:
+        raise Http404("No document has been submitted")
+    record_event(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        target=report,
+        child=report.review.clock_child,
+        summary=f"Downloaded {report.document_name} ({report.agency.name}'s report to "
+        f"{report.review})",
+        purpose="Case review (Children Act 2004, section 16H)",
+        request=request,
+    )
+    return report
+
+
+def get_evidence(*, actor: Practitioner, action: Action, evidence_id, request=None) -> Evidence:
+    """A document of the action's evidence for download (404 if not the action's);
+    audited as an export."""
+    try:
+        evidence = action.evidence.get(pk=evidence_id)
+    except (Evidence.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("No such evidence") from exc
+    review = action.recommendation.review
+    record_event(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        target=evidence,
+        child=review.clock_child,
+        summary=f"Downloaded {evidence.original_name} (evidence for an action of {review})",
+        request=request,
+    )
+    return evidence
+
+
+@dataclass
+class ReviewRow:
+    review: Review
+    open_actions: int  # not yet closed
+    overdue: int
+
+
+def reviews_listed(*, actor: Practitioner, request=None) -> list[ReviewRow]:
+    """The reviews the actor may see, newest incident first, with their actions open and
+    overdue (of the actions the actor may see). Listing is audited like a search."""
+    today = timezone.localdate()
+    counts = {
+        row["recommendation__review"]: row
+        for row in actions_visible_to(actor)
+        .values("recommendation__review")
+        .annotate(
+            open=Count("pk", filter=~Q(status=ActionStatus.CLOSED)),
+            overdue=Count("pk", filter=is_overdue(today)),
+        )
+        .order_by()
+    }
+    reviews = list(policy.reviews_visible_to(actor).select_related("partnership"))
+    record_event(
+        actor=actor, action=AuditAction.SEARCH, summary="Listed case reviews", request=request
+    )
+    return [
+        ReviewRow(
+            review,
+            counts.get(review.pk, {}).get("open", 0),
+            counts.get(review.pk, {}).get("overdue", 0),
+        )
+        for review in reviews
+    ]
+
+
+@dataclass
+class ReviewFigures:
+    review: Review
+    figures: Figures
+
+
+@dataclass
+class Monitoring:
+    figures: Figures  # across every review shown
+    per_review: list[ReviewFigures]
+    per_agency: list  # [(agency name, Figures)]
+    overdue: list[Action]  # most overdue first
+    series: list  # selectors.progress
+
+
+def monitoring(*, actor: Practitioner, request=None, review: Review | None = None) -> Monitoring:
+    """The action plans' figures across the reviews the actor may see (or one of them):
+    per review, per agency, the overdue actions and the progress over twelve weeks, of
+    the actions the actor may see. Across reviews, audited as a search."""
+    today = timezone.localdate()
+    actions = actions_visible_to(actor)
+    reviews = policy.reviews_visible_to(actor)
+    if review is not None:
+        actions, reviews = (
+            actions.filter(recommendation__review=review),
+            reviews.filter(pk=review.pk),
+        )
+    per_review = [
+        ReviewFigures(r, figures(actions.filter(recommendation__review=r), today))
+        for r in reviews.select_related("partnership")
+    ]
+    overdue = list(
+        actions.filter(is_overdue(today))
+        .select_related("agency", "owner", "recommendation", "recommendation__review")
+        .order_by("due_on", "created_at")
+    )
+    if review is None:  # one review's figures are on its page, whose route audits it
+        record_event(
+            actor=actor,
+            action=AuditAction.SEARCH,
+            summary="Read the case reviews' monitoring figures",
+            request=request,
+        )
+    return Monitoring(
+        figures=figures(actions, today),
+        per_review=per_review,
+        per_agency=per_agency(actions, today),
+        overdue=overdue,
+        series=progress(actions, today=today),
+    )
+
+
+@dataclass
+class ThemeSearch:
+    hits: list[tuple[Review, list[SearchHit]]]  # grouped by review, in the order found
+    themes: list[str]  # every theme of the reviews the actor may see
+
+
+def search_reviews(
+    *, actor: Practitioner, query: str = "", theme: str = "", request=None
+) -> ThemeSearch:
+    """`search`, grouped by review, with the themes to filter by; a search is audited."""
+    reviews = policy.reviews_visible_to(actor)
+    themes = list(
+        Theme.objects.filter(
+            Q(findings__review__in=reviews) | Q(recommendations__review__in=reviews)
+        )
+        .distinct()
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    found = search(actor, query, theme)
+    grouped: dict = {}
+    for hit in found:
+        grouped.setdefault(hit.review.pk, (hit.review, []))[1].append(hit)
+    if query.strip() or theme.strip():
+        record_event(
+            actor=actor,
+            action=AuditAction.SEARCH,
+            summary=f"Searched case reviews for {query.strip()!r}"
+            + (f" (theme {theme.strip()!r})" if theme.strip() else ""),
+            request=request,
+        )
+    return ThemeSearch(list(grouped.values()), themes)
+
+
+# --- Recommendations proposed from a review's document ----------------------------------
+# (added with reviews/api/; for the web's upload page too)
+
+
+@dataclass(frozen=True)
+class ProposedFromDocument:
+    """A recommendation found in a review's document, for a person to confirm."""
+
+    number: int
+    text: str
+    addressed_to: Agency | None  # None: the document does not say
+
+
+def recommendations_in_document(*, review: Review, document: File) -> list[ProposedFromDocument]:
+    """The numbered recommendations of a review document (plain text, Word or PDF), each
+    with the agency of the partnership's area it seems addressed to. Saves nothing.
+    Problems, on `file`: `document_too_big`, `unreadable_document`, `no_recommendations`."""
+    size = document.size or 0
+    if size > extraction.MAX_BYTES:
+        raise invalid(
+            "file",
+            f"The file is larger than {extraction.MAX_BYTES // (1024 * 1024)} MB",
+            "document_too_big",
+        )
+    if size == 0:
+        raise invalid("file", "The file is empty", "unreadable_document")
+    document.seek(0)
+    content = document.read()
+    name = PurePath(document.name or "document").name
+    try:
+        text = extraction.document_text(content, name)
+    except extraction.ExtractionError as exc:
+        raise invalid("file", str(exc), "unreadable_document") from exc
+    agencies = {a.name: a for a in Agency.objects.filter(area=review.partnership.area)}
+    agencies[review.partnership.name] = review.partnership
+    found = extraction.extract(text, agencies)
+    if not found:
+        raise invalid(
+            "file",
+            f"No numbered recommendations were found in {name}, so none were extracted. "
+            "Check it is the review's report, or type the recommendations in.",
+            "no_recommendations",
+        )
+    named = agencies | {"partnership": review.partnership}
+    return [ProposedFromDocument(p.number, p.text, named.get(p.addressed_to or "")) for p in found]

@@ -107,6 +107,10 @@ def _not_future(errors: dict, name: str, day: dt.date | None, what: str) -> None
         add_error(errors, name, f"{what} must be today or in the past", "date_in_future")
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _audit(actor, action, target, summary: str, request=None, child=None) -> None:
     record_event(
         actor=actor, action=action, target=target, child=child, summary=summary, request=request
@@ -337,7 +341,8 @@ def close_review(*, actor: Practitioner, review: Review, request=None) -> Review
     if open_actions.exists():
         raise invalid(
             None,
-            f"{open_actions.count()} actions are not closed yet: the review stays open "
+            f"{_count(open_actions.count(), 'action is', 'actions are')} not closed yet: "
+            "the review stays open "
             "until the board has seen evidence for every one",
             "actions_open",
         )
@@ -564,8 +569,7 @@ def add_review_entry(
     does not), by an agency asked for a report or a panel member. Problems:
     `not_allowed`, `date_required`, `event_in_future`, `out_of_scope`, `required`,
     `invalid_choice`, `max_length`."""
-    asked = review.agency_reports.filter(agency_id=actor.agency_id).exists()
-    if not (policy.can_read_review_chronology(actor, review) or asked):
+    if not policy.can_add_review_entry(actor, review):
         raise invalid(
             None,
             "Agencies asked for a report, and the panel, add to this chronology",

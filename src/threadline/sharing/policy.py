@@ -500,6 +500,24 @@ def can_read_review_chronology(actor: Practitioner, review: Review) -> bool:
     )
 
 
+def can_read_agency_report(actor: Practitioner, report: AgencyReport) -> bool:
+    """An agency's management review is read by the panel and the partnership's officers,
+    and by the agency that wrote it."""
+    return can_read_review_chronology(actor, report.review) or (
+        actor.is_authenticated and actor.agency_id == report.agency_id
+    )
+
+
+def can_add_review_entry(actor: Practitioner, review: Review) -> bool:
+    """The panel, the partnership's officers and the agencies asked for a report add to
+    the review chronology."""
+    return can_read_review_chronology(actor, review) or (
+        actor.is_authenticated
+        and actor.agency_id is not None
+        and review.agency_reports.filter(agency_id=actor.agency_id).exists()
+    )
+
+
 RESPONDING_ROLES = (Role.SAFEGUARDING_LEAD, Role.TEAM_MANAGER, Role.PARTNERSHIP_OFFICER)
 
 

@@ -17,6 +17,7 @@ from threadline.audit.services import record_event
 from threadline.meetings.placement_selectors import get_placement_for
 from threadline.meetings.selectors import get_meeting_for
 from threadline.orders.selectors import get_order_for
+from threadline.reviews import selectors as reviews
 from threadline.risks.selectors import get_risk_for
 
 from . import policy
@@ -45,6 +46,20 @@ CHANGE_MEETING = "change_meeting"  # VIEW_MEETING, and social care or legal, els
 REPORT_TO_MEETING = "report_to_meeting"  # VIEW_MEETING, and the actor's agency invited, else 403
 VIEW_PLACEMENT = "view_placement"  # the agreement's child is in reach (the policy), else 404
 CHANGE_PLACEMENT = "change_placement"  # VIEW_PLACEMENT, and social care or legal, else 403
+OPEN_REVIEW = "open_review"  # a safeguarding partnership's officers, else 403
+VIEW_REVIEW = "view_review"  # the review is one the actor may see (the policy), else 404
+MANAGE_REVIEW = "manage_review"  # VIEW_REVIEW, and the partnership running it, else 403
+READ_REVIEW_CHRONOLOGY = "read_review_chronology"  # VIEW_REVIEW, panel or partnership, else 403
+ADD_REVIEW_ENTRY = "add_review_entry"  # VIEW_REVIEW, panel, partnership or agency asked, else 403
+VIEW_AGENCY_REPORT = "view_agency_report"  # review seen (else 404); panel, partnership, the agency
+RESPOND_TO_REPORT = "respond_to_report"  # VIEW_AGENCY_REPORT, the agency's leads/managers
+ASSURE_REPORT = "assure_report"  # VIEW_AGENCY_REPORT, and the partnership running it, else 403
+VIEW_RECOMMENDATION = "view_recommendation"  # its review is one the actor may see, else 404
+CHANGE_RECOMMENDATION = "change_recommendation"  # VIEW_RECOMMENDATION, the partnership, else 403
+ADD_ACTION = "add_action"  # VIEW_RECOMMENDATION, the addressed agency's leads/managers, else 403
+VIEW_ACTION = "view_action"  # one of the actions the actor may see (the selector), else 404
+UPDATE_ACTION = "update_action"  # VIEW_ACTION, and the agency's leads/managers, else 403
+DECIDE_ACTION = "decide_action"  # VIEW_ACTION, and the partnership running the review, else 403
 
 PERMISSIONS = (
     PUBLIC,
@@ -71,6 +86,20 @@ PERMISSIONS = (
     REPORT_TO_MEETING,
     VIEW_PLACEMENT,
     CHANGE_PLACEMENT,
+    OPEN_REVIEW,
+    VIEW_REVIEW,
+    MANAGE_REVIEW,
+    READ_REVIEW_CHRONOLOGY,
+    ADD_REVIEW_ENTRY,
+    VIEW_AGENCY_REPORT,
+    RESPOND_TO_REPORT,
+    ASSURE_REPORT,
+    VIEW_RECOMMENDATION,
+    CHANGE_RECOMMENDATION,
+    ADD_ACTION,
+    VIEW_ACTION,
+    UPDATE_ACTION,
+    DECIDE_ACTION,
 )
 _PERSON_ROUTES = {
     VIEW_PERSON,
@@ -85,6 +114,15 @@ _RISK_ROUTES = {VIEW_RISK, CHANGE_RISK, SIGN_OFF_RISK}
 _ORDER_ROUTES = {VIEW_ORDER, CHANGE_ORDER}
 _MEETING_ROUTES = {VIEW_MEETING, CHANGE_MEETING, REPORT_TO_MEETING}
 _PLACEMENT_ROUTES = {VIEW_PLACEMENT, CHANGE_PLACEMENT}
+_REVIEW_ROUTES = {
+    VIEW_REVIEW,
+    MANAGE_REVIEW,
+    READ_REVIEW_CHRONOLOGY,
+    ADD_REVIEW_ENTRY,
+}
+_REPORT_ROUTES = {VIEW_AGENCY_REPORT, RESPOND_TO_REPORT, ASSURE_REPORT}
+_RECOMMENDATION_ROUTES = {VIEW_RECOMMENDATION, CHANGE_RECOMMENDATION, ADD_ACTION}
+_ACTION_ROUTES = {VIEW_ACTION, UPDATE_ACTION, DECIDE_ACTION}
 _ROLE_ROUTES = {
     ADMINISTER: {Role.ADMINISTRATOR},
     SAFEGUARDING_LEAD: {Role.SAFEGUARDING_LEAD},
@@ -149,6 +187,12 @@ def _about(permission: str, record):
         return record.subject
     if permission in _MEETING_ROUTES:
         return record.children.first()
+    if permission in _REVIEW_ROUTES:
+        return record.clock_child
+    if permission in _REPORT_ROUTES | _RECOMMENDATION_ROUTES:
+        return record.review.clock_child
+    if permission in _ACTION_ROUTES:
+        return record.recommendation.review.clock_child
     return record.child
 
 
@@ -205,4 +249,50 @@ def _check(permission: str, actor, kwargs: dict):
             raise PermissionDenied
         kwargs["placement"] = placement
         return placement
+    if permission == OPEN_REVIEW and not policy.can_open_review(actor):
+        raise PermissionDenied
+    if permission in _REVIEW_ROUTES:
+        review = reviews.get_review_for(actor, kwargs.pop("review_id"))
+        if permission == MANAGE_REVIEW and not policy.can_manage_review(actor, review):
+            raise PermissionDenied
+        if permission == READ_REVIEW_CHRONOLOGY and not policy.can_read_review_chronology(
+            actor, review
+        ):
+            raise PermissionDenied
+        if permission == ADD_REVIEW_ENTRY and not policy.can_add_review_entry(actor, review):
+            raise PermissionDenied
+        kwargs["review"] = review
+        return review
+    if permission in _REPORT_ROUTES:
+        report = reviews.get_report_for(actor, kwargs.pop("report_id"))
+        if not policy.can_read_agency_report(actor, report):
+            raise PermissionDenied
+        if permission == RESPOND_TO_REPORT and not policy.can_respond_for(actor, report.agency_id):
+            raise PermissionDenied
+        if permission == ASSURE_REPORT and not policy.can_manage_review(actor, report.review):
+            raise PermissionDenied
+        kwargs["report"] = report
+        return report
+    if permission in _RECOMMENDATION_ROUTES:
+        recommendation = reviews.get_recommendation_for(actor, kwargs.pop("recommendation_id"))
+        if permission == CHANGE_RECOMMENDATION and not policy.can_manage_review(
+            actor, recommendation.review
+        ):
+            raise PermissionDenied
+        if permission == ADD_ACTION and not policy.can_respond_for(
+            actor, recommendation.addressed_to_id
+        ):
+            raise PermissionDenied
+        kwargs["recommendation"] = recommendation
+        return recommendation
+    if permission in _ACTION_ROUTES:
+        action = reviews.get_action_for(actor, kwargs.pop("action_id"))
+        if permission == UPDATE_ACTION and not policy.can_respond_for(actor, action.agency_id):
+            raise PermissionDenied
+        if permission == DECIDE_ACTION and not policy.can_manage_review(
+            actor, action.recommendation.review
+        ):
+            raise PermissionDenied
+        kwargs["action"] = action
+        return action
     return None

@@ -28,6 +28,7 @@ from threadline.common.api import (
     validated,
 )
 from threadline.common.errors import invalid
+from threadline.reviews.selectors import linked_recommendations
 from threadline.sharing.policy import can_record_meetings, get_person_for, tasks_visible_to
 
 from . import clock, meetings
@@ -81,7 +82,9 @@ class RuleList(APIView):
     )
     def get(self, request):
         page = self.paginate_queryset([describe_rule(rule) for rule in RULES])
-        return self.get_paginated_response(RuleSerializer(page, many=True).data)
+        made_by = linked_recommendations(request.user)
+        serializer = RuleSerializer(page, many=True, context={"made_by": made_by})
+        return self.get_paginated_response(serializer.data)
 
 
 class RuleDetail(APIView):
@@ -97,7 +100,8 @@ class RuleDetail(APIView):
         rule = RULES_BY_ID.get(id)
         if rule is None:
             raise Http404("No such rule")
-        return Response(RuleSerializer(describe_rule(rule)).data)
+        made_by = linked_recommendations(request.user)
+        return Response(RuleSerializer(describe_rule(rule), context={"made_by": made_by}).data)
 
 
 # --- tasks ----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ types and resolve ids; services.py validates a meeting or assessment recorded by
 (a date in the future, a conference without its plan decision) with stable codes."""
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from threadline.agencies.models import Practitioner
@@ -27,6 +28,13 @@ class LocalDateField(serializers.DateField):
         return super().to_representation(timezone.localdate(value))
 
 
+class RuleRecommendationSerializer(serializers.Serializer):
+    review = serializers.UUIDField(source="review_id", read_only=True)
+    review_title = serializers.CharField(source="review.title", read_only=True)
+    number = serializers.IntegerField(read_only=True)
+    text = serializers.CharField(read_only=True)
+
+
 class RuleSerializer(serializers.Serializer):
     """A rule of the catalogue in words (rules.describe_rule)."""
 
@@ -47,6 +55,15 @@ class RuleSerializer(serializers.Serializer):
         help_text="The CLOCK_FIGURES name local procedures may set its number with (may be empty).",
     )
     source = serializers.CharField(read_only=True, help_text="Where the rule comes from.")
+    made_by = serializers.SerializerMethodField(
+        help_text="The case-review recommendations that created it (of published reviews, "
+        "and of reviews you may see)."
+    )
+
+    @extend_schema_field(RuleRecommendationSerializer(many=True))
+    def get_made_by(self, rule) -> list:
+        linked = self.context.get("made_by", {}).get(rule["id"], [])
+        return RuleRecommendationSerializer(linked, many=True).data
 
 
 class ClockEventSummarySerializer(serializers.ModelSerializer):

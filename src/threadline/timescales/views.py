@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from threadline.people.models import Person
+from threadline.reviews.selectors import linked_recommendations
 from threadline.sharing.routes import RECORD_MEETING, SIGNED_IN, audit_refusal, requires
 from threadline.web.pages import posted, save_form
 
@@ -46,5 +47,6 @@ def event_create(request, person: Person):
 @require_GET
 @requires(SIGNED_IN)
 def rule_catalogue(request):
-    rules = [(describe_rule(rule), rule.explanation) for rule in RULES]
+    made_by = linked_recommendations(request.user)
+    rules = [(describe_rule(rule), rule.explanation, made_by.get(rule.id, ())) for rule in RULES]
     return render(request, "timescales/rule_catalogue.html", {"rules": rules})

@@ -471,8 +471,155 @@ def _load(today: date, *, chronology: bool = True) -> None:
     )
     _legal_status(staff, riley, tyler, ago)
     _risks(staff, {"kerry": kerry, "jason": jason, "dean": dean, "tyler": tyler}, ago, today)
+    noah = person("child", "Noah", "Quinlan", ago(years=4, months=3), "M", 7)
+    _reviews(staff, agencies, noah, ago)
     if chronology:
         _chronology(staff, riley, tyler, ago)
+
+
+# The (fictional) review whose recommendations made the statutory clock's review-made
+# rules (timescales.rules.REVIEW), each linked to the rule it created.
+REVIEW_RECOMMENDATIONS = [
+    (
+        "nm-csc",
+        "supervision-order-conference",
+        "When proceedings end in a supervision order, children's social care convenes a "
+        "child-protection conference (or records why a plan is not needed) within 15 "
+        "working days.",
+        ["Supervision orders"],
+    ),
+    (
+        "nm-csc",
+        "supervision-order-allocation",
+        "A child under a supervision order always has an allocated social worker.",
+        ["Supervision orders", "Allocation"],
+    ),
+    (
+        "nm-csc",
+        "supervision-order-review",
+        "Agencies review a supervision order together at least every three months when "
+        "there is no child-protection plan.",
+        ["Supervision orders", "Multi-agency working"],
+    ),
+    (
+        "nm-csc",
+        "supervision-order-extension",
+        "One month before a supervision order expires, a multi-agency meeting decides "
+        "whether to ask the court to extend it.",
+        ["Supervision orders"],
+    ),
+    (
+        "nm-csc",
+        "proceedings-outcome-notice",
+        "Every agency involved is told the outcome of care proceedings in writing.",
+        ["Information sharing"],
+    ),
+    (
+        "nm-csc",
+        "proceedings-legal-memorandum",
+        "Legal services explain an order's meaning and duties to the agencies involved.",
+        ["Information sharing"],
+    ),
+    (
+        "nm-probation",
+        "",
+        "Probation shares the risk an adult poses to children with children's social care "
+        "whenever that adult joins a household with children.",
+        ["Information sharing", "Household change"],
+    ),
+    (
+        "nm-partnership",
+        "placement-review",
+        "Placements of children with complex needs have a written multi-agency agreement "
+        "with an exit strategy and a review schedule.",
+        ["Placements", "Multi-agency working"],
+    ),
+]
+
+
+def _reviews(staff: dict, agencies: dict, noah, ago) -> None:
+    """A published local practice review (Child N, about a fictional child), its
+    recommendations linked to the rules they created, and the agencies' action plans in
+    every state: the partnership's monitoring has something to show."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from threadline.reviews import services as reviews
+
+    officer = staff["partnership"]
+    review = reviews.open_review(
+        actor=officer,
+        title="Child N",
+        review_type="rapid_review",
+        incident_summary="Noah, aged three, was admitted to hospital with a serious injury "
+        "while his family was known to several agencies and he was under a supervision "
+        "order that had not been reviewed.",
+        incident_on=ago(months=14),
+        aware_on=ago(months=14) + timedelta(days=1),
+        notified_on=ago(months=14) + timedelta(days=3),
+        children=[noah],
+        scope_from=ago(months=26),
+        scope_to=ago(months=14),
+        terms_of_reference=[
+            "How did agencies understand and act on the supervision order?",
+            "Was the risk posed by adults joining the household known and shared?",
+            "How were the placement and its ending planned?",
+        ],
+        independent_reviewer="Dr J. Ambrose (independent reviewer)",
+        panel=[(officer, "chair"), (staff["csc.lead"], "member"), (staff["hospital"], "member")],
+    )
+    for milestone, day in (
+        ("rapid_review_completed", ago(months=13, days=10)),
+        ("lcspr_decided", ago(months=13, days=5)),
+        ("published", ago(months=8)),
+    ):
+        reviews.record_milestone(actor=officer, review=review, milestone=milestone, on=day)
+    reviews.add_finding(
+        actor=officer,
+        review=review,
+        text="The supervision order was made without a plan for who would oversee it, and "
+        "no agency reviewed it for eleven months.",
+        themes=["Supervision orders"],
+    )
+    reviews.add_finding(
+        actor=officer,
+        review=review,
+        text="Probation knew of the risk posed by an adult who joined Noah's household; "
+        "children's social care did not.",
+        themes=["Information sharing", "Household change"],
+    )
+    recommendations = reviews.add_recommendations(
+        actor=officer,
+        review=review,
+        items=[
+            reviews.ProposedRecommendation(n, text, agencies[code], themes, rule)
+            for n, (code, rule, text, themes) in enumerate(REVIEW_RECOMMENDATIONS, start=1)
+        ],
+    )
+    responders = {"nm-csc": staff["team.manager"], "nm-probation": staff["probation"]}
+    evidence = SimpleUploadedFile("audit-summary.txt", b"Audit of 20 cases: all compliant.\n")
+    for i, recommendation in enumerate(recommendations):
+        responder = responders.get(recommendation.addressed_to.code, officer)
+        action = reviews.add_action(
+            actor=responder,
+            recommendation=recommendation,
+            description=f"Put recommendation {recommendation.number} into practice and "
+            "audit it after three months",
+            owner=responder,
+            due_on=ago(months=-(i % 4) - 1),
+            measure_of_success="A case audit shows it happening in every case sampled",
+        )
+        stage = i % 4  # not started, in progress, awaiting evidence, closed
+        if stage >= 1:
+            reviews.update_action(actor=responder, action=action, status="in_progress", rag="amber")
+        if stage >= 2:
+            evidence.seek(0)
+            reviews.add_evidence(actor=responder, action=action, files=[evidence])
+            reviews.update_action(
+                actor=responder, action=action, status="awaiting_evidence", rag="green"
+            )
+        if stage == 3:
+            reviews.decide_evidence(actor=officer, action=action, accept=True)
+            reviews.close_action(actor=officer, action=action)
 
 
 def _legal_status(staff: dict, riley, tyler, ago) -> None:
