@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import Http404, JsonResponse
 from django.utils import timezone
@@ -278,11 +279,25 @@ _REPLAYED_HEADERS = ("ETag", "Location")
 
 
 def request_fingerprint(method: str, path: str, data) -> str:
-    """What makes two requests 'the same': method, path and the parsed body."""
+    """What makes two requests 'the same': method, path and the parsed body (a file by
+    its name, size and SHA-256)."""
     canonical = json.dumps(
-        {"method": method, "path": path, "body": data}, sort_keys=True, cls=JSONEncoder
+        {"method": method, "path": path, "body": _comparable(data)}, sort_keys=True, cls=JSONEncoder
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _comparable(data):
+    """A multipart body as plain JSON: each field's values, each file as its digest."""
+    if isinstance(data, UploadedFile):
+        digest = hashlib.sha256()
+        for chunk in data.chunks():
+            digest.update(chunk)
+        data.seek(0)
+        return {"file": data.name, "size": data.size, "sha256": digest.hexdigest()}
+    if hasattr(data, "lists"):  # a QueryDict (form or multipart body)
+        return {key: [_comparable(v) for v in values] for key, values in data.lists()}
+    return data
 
 
 def _claim(actor, key: str, fingerprint: str):

@@ -41,7 +41,6 @@ from .plumbing import (
     WHO_RESPONDS,
     FileAPIView,
     download,
-    idempotent_json,
     refusals_as_403,
     require_manager,
     require_responder,
@@ -224,7 +223,7 @@ class ActionEvidence(APIView):
         parameters=CREATE_HEADERS,
         responses={201: ActionDetailSerializer, **CREATE_UNDER_ERRORS},
     )
-    @idempotent_json
+    @idempotent
     def post(self, request, id):
         action = selectors.get_action_for(request.user, id)
         require_responder(request, action.agency_id)

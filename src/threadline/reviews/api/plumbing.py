@@ -2,22 +2,19 @@
 codes), uploads as multipart or JSON, Idempotency-Key for JSON bodies, and answers that
 are files."""
 
-import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions
 
 from threadline.common.api import (
     IDEMPOTENCY_KEY_HEADER,
     REPLAYED_HEADER,
     APIView,
     Forbidden,
-    idempotent,
     validated,
 )
 from threadline.common.documents import DOCUMENT_TYPES
@@ -38,9 +35,7 @@ DOCUMENT_RESPONSES = {
 }
 UPLOAD_NOTE = (
     " Send the files as `multipart/form-data`, or inside a JSON body as `{filename, content}` "
-    "with the content base64-encoded (within the request size limit, 2.5 MB). "
-    "`Idempotency-Key` works with JSON bodies only: with multipart it is refused "
-    "(`idempotency_key_not_supported`)."
+    "with the content base64-encoded (within the request size limit, 2.5 MB)."
 )
 
 
@@ -87,33 +82,6 @@ def is_multipart(request) -> bool:
 def upload_input(request, form_serializer, json_serializer) -> dict:
     """An upload's validated input, from a multipart form or a JSON body."""
     return validated(form_serializer if is_multipart(request) else json_serializer, request)
-
-
-def idempotent_json(handler: Callable) -> Callable:
-    """`idempotent` for JSON bodies. Its fingerprint of the body cannot encode binary
-    files, so a multipart request with an Idempotency-Key is refused rather than risk
-    running twice on a retry."""
-    json_handler = idempotent(handler)
-
-    @functools.wraps(handler)
-    def wrapper(view, request, *args, **kwargs):
-        if not is_multipart(request):
-            return json_handler(view, request, *args, **kwargs)
-        if "Idempotency-Key" in request.headers:
-            raise exceptions.ValidationError(
-                {
-                    "Idempotency-Key": [
-                        exceptions.ErrorDetail(
-                            "Idempotency-Key works with JSON bodies (files base64-encoded); "
-                            "send the files as JSON or leave the header out",
-                            code="idempotency_key_not_supported",
-                        )
-                    ]
-                }
-            )
-        return handler(view, request, *args, **kwargs)
-
-    return wrapper
 
 
 class FileAPIView(APIView):

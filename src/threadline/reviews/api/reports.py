@@ -33,7 +33,6 @@ from .plumbing import (
     WHO_RESPONDS,
     FileAPIView,
     download,
-    idempotent_json,
     refusals_as_403,
     require_manager,
     require_responder,
@@ -127,7 +126,7 @@ class ReportSubmission(APIView):
         parameters=CREATE_HEADERS,
         responses={200: ReviewReportSerializer, **CREATE_UNDER_ERRORS},
     )
-    @idempotent_json
+    @idempotent
     def post(self, request, id):
         report = _readable_report(request, id)
         require_responder(request, report.agency_id)
