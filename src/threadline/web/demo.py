@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,6 +27,8 @@ from threadline.people import services as people
 from threadline.people.validators import nhs_number_is_valid
 from threadline.referrals import services as referrals
 from threadline.referrals.models import ConcernCategory, SharingBasis, Urgency
+from threadline.reviews import services as reviews
+from threadline.reviews.models import Action, ActionUpdate
 from threadline.risks import services as risks
 from threadline.risks.factors import load_factors
 from threadline.risks.models import Factor
@@ -541,10 +544,6 @@ def _reviews(staff: dict, agencies: dict, noah, ago) -> None:
     """A published local practice review (Child N, about a fictional child), its
     recommendations linked to the rules they created, and the agencies' action plans in
     every state: the partnership's monitoring has something to show."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from threadline.reviews import services as reviews
-
     officer = staff["partnership"]
     review = reviews.open_review(
         actor=officer,
@@ -620,6 +619,16 @@ def _reviews(staff: dict, agencies: dict, noah, ago) -> None:
         if stage == 3:
             reviews.decide_evidence(actor=officer, action=action, accept=True)
             reviews.close_action(actor=officer, action=action)
+    # The plans were made over the last few months: spread each action's kept history
+    # back in time (demo scaffolding only), so the progress chart has a history to draw.
+    now = timezone.now()
+    for action in Action.objects.filter(recommendation__review=review):
+        updates = list(action.updates.order_by("created_at"))
+        for j, update in enumerate(updates):
+            weeks = 11 - 3 * j - action.recommendation.number % 3
+            ActionUpdate.objects.filter(pk=update.pk).update(
+                created_at=now - timedelta(weeks=max(weeks, 0), days=1)
+            )
 
 
 def _legal_status(staff: dict, riley, tyler, ago) -> None:
