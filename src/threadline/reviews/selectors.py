@@ -25,6 +25,7 @@ from threadline.people.validators import normalise_nhs_number
 from threadline.sharing import policy
 from threadline.sharing.models import Confidentiality
 from threadline.timescales.models import Task
+from threadline.timescales.selectors import marked_overdue
 
 from . import extraction
 from .models import (
@@ -64,10 +65,13 @@ def find_subject(identifier: str) -> Person | None:
 
 def review_tasks(review: Review) -> list[Task]:
     """The statutory clock's tasks for the review (notification, rapid review,
-    publication), soonest first."""
+    publication), soonest first, each marked overdue or not now (`is_overdue`, as the
+    tasks API marks them)."""
     return list(
-        Task.objects.filter(trigger__key__startswith=review.clock_key).select_related(
-            "owner_agency"
+        marked_overdue(
+            Task.objects.filter(trigger__key__startswith=review.clock_key).select_related(
+                "child", "trigger", "owner", "owner_agency", "closed_by"
+            )
         )
     )
 
