@@ -157,6 +157,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'threadline.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # A kept connection is checked before a request reuses it: after a database
+        # restart the request opens a new one instead of failing on the dead one.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -168,6 +171,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
         ),
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the access policy's nested EXISTS filters carry cost estimates
+    # far above the real cost, and PostgreSQL's JIT (on by default) then spent 0.5–3 s
+    # compiling searches and the dashboard's list that run in milliseconds (docs/
+    # benchmarks.md, "Load").
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "agencies.Practitioner"
@@ -297,6 +307,11 @@ NOTICE_RETRY_MAX_SECONDS = env_int("NOTICE_RETRY_MAX_SECONDS", 30 * 60)
 NOTICE_DELIVERY_LEASE_SECONDS = env_int("NOTICE_DELIVERY_LEASE_SECONDS", 5 * 60)
 if NOTICE_DELIVERY_LEASE_SECONDS <= _MAIL_TIMEOUT:
     raise ImproperlyConfigured("NOTICE_DELIVERY_LEASE_SECONDS must be longer than EMAIL_TIMEOUT.")
+
+# An API write sent with an Idempotency-Key holds the key while it runs; a claim still
+# unfinished after this long belongs to a worker that died, and a retry takes it over.
+# Keep it longer than any request may run (gunicorn's --timeout, 30 s by default).
+IDEMPOTENCY_ABANDONED_SECONDS = env_int("IDEMPOTENCY_ABANDONED_SECONDS", 5 * 60)
 
 # Working hours for escalation (timescales/calendar.py), Europe/London.
 WORKING_DAY_START = dt.time(env_int("WORKING_DAY_START_HOUR", 9))

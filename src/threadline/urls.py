@@ -18,3 +18,6 @@ urlpatterns = [
     path("api/v1/", include("threadline.api_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A database that cannot be reached answers 503 `database_unavailable`, not a bare 500.
+handler500 = "threadline.web.errors.server_error"

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from threadline.agencies.models import AgencyType
@@ -157,3 +158,92 @@ def test_an_entry_is_found_only_under_a_child_it_is_about(world, sister, record)
         get_entry_for(world.social_worker, entry.pk, child=world.child)
     assert get_entry_for(world.social_worker, entry.pk, child=sister) == entry
     assert chronology_shared_with(world.social_worker, type(entry).objects.all()).count() == 1
+
+
+@pytest.fixture
+def school_in_error(world):
+    """A school's entry about Riley, shared with social care, entered in error: the
+    school's only entry."""
+    school = AgencyFactory(
+        code="nm-school", name="Abbey Primary School", agency_type=AgencyType.EDUCATION
+    )
+    SharingAgreementFactory(provider=school, recipient=world.social_care, categories=["education"])
+    entry = ChronologyEntryFactory(agency=school, children=[world.child])
+    entry.entered_in_error_at = timezone.now()
+    entry.entered_in_error_by = entry.author
+    entry.entered_in_error_reason = "Another pupil"
+    entry.save()
+    return school
+
+
+def chronology(client, actor, world, **query):
+    client.force_login(actor)
+    response = client.get(reverse("chronology", args=[world.child.pk]), query)
+    assert response.status_code == 200
+    return response.context
+
+
+def agency_choices(context) -> list[str]:
+    fields = context["form"].fields
+    return [name for _pk, name in fields["agency"].choices] if "agency" in fields else []
+
+
+@pytest.mark.parametrize("reader", ["social_worker", "health_visitor", "team_manager", "outsider"])
+def test_the_agency_filter_offers_every_agency_whose_entries_you_read(
+    client, world, entries, school_in_error, reader
+):
+    """The agencies of the entries the reader may read, entered in error too (the
+    filter applies when they are shown), by name; not the agencies of entries they may
+    not read."""
+    actor = getattr(world, reader)
+    if reader == "outsider":  # under break-glass
+        BreakGlass.objects.create(
+            actor=actor,
+            person=world.child,
+            reason="Child at A&E",
+            expires_at=timezone.now() + dt.timedelta(hours=1),
+        )
+    everything = selectors.Filters(include_in_error=True)
+    read = selectors.entries_for(actor=actor, children=[world.child], filters=everything)
+    expected = sorted({entry.agency.name for entry in read})
+    assert agency_choices(chronology(client, actor, world)) == expected
+    agencies = selectors.readable(actor=actor, children=[world.child]).agencies()
+    assert [agency.name for agency in agencies] == expected
+    # The police's entry is shared with nobody; the school's with social care.
+    assert ("Northmoor Police" in expected) == (reader == "outsider")
+    assert ("Abbey Primary School" in expected) == (reader != "health_visitor")
+
+
+def test_the_counts_follow_the_filters(client, world, entries, school_in_error):
+    """Social care reads its own entry and health visiting's; the school's one entry was
+    entered in error."""
+
+    def counted(**query) -> tuple[int, int]:
+        page = chronology(client, world.social_worker, world, **query)["chronology"]
+        return page.page.paginator.count, page.in_error
+
+    assert counted() == (2, 1)
+    assert counted(in_error="on") == (3, 0)
+    assert counted(agency=str(world.health.pk)) == (1, 0)
+    assert counted(agency=str(school_in_error.pk)) == (0, 1)
+    assert counted(agency=str(school_in_error.pk), in_error="on") == (1, 0)
+    assert counted(agency=[str(school_in_error.pk), str(world.health.pk)]) == (1, 1)
+    assert counted(significance="routine") == (2, 1)
+    assert counted(significance="critical") == (0, 0)
+    next_year = str(timezone.localdate().year + 1)
+    assert counted(since_day="1", since_month="1", since_year=next_year) == (0, 0)
+
+
+def test_the_api_names_only_the_children_you_can_see(world, sister, record, api_client_for):
+    record(children=[world.child, sister])
+    record(children=[world.child])
+
+    def named(actor) -> list[list[str]]:
+        response = api_client_for(actor).get(
+            "/api/v1/chronology-entries/", {"child": world.child.pk, "order": "oldest"}
+        )
+        assert response.status_code == 200, response.content
+        return [sorted(c["full_name"] for c in e["children"]) for e in response.json()["results"]]
+
+    assert named(world.social_worker) == [["Riley Marsh", "Skye Marsh"], ["Riley Marsh"]]
+    assert named(world.health_visitor) == [["Riley Marsh"], ["Riley Marsh"]]

@@ -109,15 +109,15 @@ class EntryList(APIView):
     )
     def get(self, request):
         query = validated(EntryQuerySerializer, request, request.query_params.dict())
-        entries = selectors.list_entries(
+        listing = selectors.list_entries(
             actor=request.user,
             child=query["child"],
             family=query["scope"] == "family",
             filters=_filters(query),
             request=request,
         )
-        page = self.paginate_queryset(entries)
-        selectors.name_visible_children(request.user, page or [])
+        page = self.paginate_queryset(listing.entries)
+        selectors.name_visible_children(request.user, page or [], seen=listing.children)
         return self.get_paginated_response(ChronologyEntrySerializer(page, many=True).data)
 
     @extend_schema(

@@ -17,7 +17,7 @@ from threadline.agencies.serializers import (
     AgencySummarySerializer,
     PractitionerSummarySerializer,
 )
-from threadline.common.api import TextField
+from threadline.common.api import EARLIEST_YEAR, TextField
 from threadline.people.serializers import PersonSummarySerializer
 from threadline.sharing.models import InformationCategory
 from threadline.sharing.serializers import SharedRecordInputSerializer
@@ -143,16 +143,21 @@ class EventAtField(serializers.Field):
     """When it happened: a date-time, or a date when the time is not known."""
 
     default_error_messages = {
-        "invalid": "Send a date (2025-03-27) or a date and time (2025-03-27T14:30:00Z)."
+        "invalid": "Send a date (2025-03-27) or a date and time (2025-03-27T14:30:00Z).",
+        "invalid_date": f"Enter a date in {EARLIEST_YEAR} or later",  # as common.api's
     }
 
     def to_internal_value(self, data) -> dt.date | dt.datetime:
         if isinstance(data, str) and ("T" in data or " " in data.strip()):
-            return serializers.DateTimeField().run_validation(data)
-        try:
-            return dt.date.fromisoformat(data)
-        except (TypeError, ValueError):
-            raise self.fail("invalid") from None
+            value = serializers.DateTimeField().run_validation(data)
+        else:
+            try:
+                value = dt.date.fromisoformat(data)
+            except (TypeError, ValueError):
+                raise self.fail("invalid") from None
+        if value.year < EARLIEST_YEAR:
+            self.fail("invalid_date")
+        return value
 
     def to_representation(self, value):
         return value.isoformat()

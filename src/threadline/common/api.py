@@ -2,16 +2,19 @@
 optimistic concurrency with ETag / If-Match, the Idempotency-Key header, and the
 error responses every operation documents in the OpenAPI schema."""
 
+import contextlib
 import functools
 import hashlib
 import json
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import Error as DatabaseFailure
 from django.db import IntegrityError, transaction
 from django.http import Http404, JsonResponse
 from django.utils import timezone
@@ -36,7 +39,33 @@ def validated(serializer_class, request, data=None):
         data=request.data if data is None else data, context={"request": request}
     )
     serializer.is_valid(raise_exception=True)
+    check_dates(serializer.validated_data)
     return serializer.validated_data
+
+
+EARLIEST_YEAR = 1900
+
+
+def check_dates(data, field: str | None = None) -> None:
+    """Every date and time sent is from 1900 on, as the web's date fields require (an
+    earlier one is a typo; before 1847, London's offset has seconds, which no RFC 3339
+    time can carry back). `400 invalid_date` naming the field."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            check_dates(value, key if field is None else f"{field}.{key}")
+    elif isinstance(data, list | tuple):
+        for value in data:
+            check_dates(value, field)
+    elif isinstance(data, date) and data.year < EARLIEST_YEAR:
+        raise exceptions.ValidationError(
+            {
+                field: [
+                    exceptions.ErrorDetail(
+                        f"Enter a date in {EARLIEST_YEAR} or later", code="invalid_date"
+                    )
+                ]
+            }
+        )
 
 
 def drf_error_items(detail, field=None):
@@ -272,9 +301,8 @@ REPLAYED_HEADER = OpenApiParameter(
 # --- Idempotency-Key -------------------------------------------------------------------
 
 # A key is remembered for a day; a claim whose request never finished (a crashed worker)
-# is given up after a few minutes so the client can retry.
+# is given up after IDEMPOTENCY_ABANDONED_SECONDS so the client can retry.
 IDEMPOTENCY_TTL = timedelta(hours=24)
-IDEMPOTENCY_ABANDONED_AFTER = timedelta(minutes=5)
 _REPLAYED_HEADERS = ("ETag", "Location")
 
 
@@ -317,12 +345,16 @@ def _claim(actor, key: str, fingerprint: str):
         if existing is None:
             continue  # released between our insert and our read
         age = timezone.now() - existing.created_at
-        abandoned = existing.status_code is None and age > IDEMPOTENCY_ABANDONED_AFTER
+        abandoned_after = timedelta(seconds=settings.IDEMPOTENCY_ABANDONED_SECONDS)
+        abandoned = existing.status_code is None and age > abandoned_after
         if age > IDEMPOTENCY_TTL or abandoned:
-            # Conditional delete: only one retrier wins the right to reclaim the key.
-            IdempotencyRecord.objects.filter(
-                pk=existing.pk, created_at=existing.created_at
-            ).delete()
+            # Conditional delete: only one retrier wins the right to reclaim the key, and
+            # an abandoned claim only while it is still unfinished (the request we took
+            # for dead may have just committed its response).
+            stale = IdempotencyRecord.objects.filter(pk=existing.pk, created_at=existing.created_at)
+            if age <= IDEMPOTENCY_TTL:
+                stale = stale.filter(status_code__isnull=True)
+            stale.delete()
             continue
         if existing.fingerprint != fingerprint:
             raise IdempotencyKeyReused()
@@ -363,17 +395,28 @@ def idempotent(handler: Callable) -> Callable:
         if isinstance(claimed, Response):
             return claimed
         try:
-            response = handler(view, request, *args, **kwargs)
+            # The write and its stored response commit together: a worker killed between
+            # the two would otherwise leave the write made and the key in flight, and the
+            # retry that takes over the abandoned claim would make the write again. The
+            # claim is also a fence: if a retry took it over meanwhile, storing the
+            # response updates no row, and this request's write rolls back.
+            with transaction.atomic():
+                response = handler(view, request, *args, **kwargs)
+                if 200 <= response.status_code < 300:
+                    claimed.status_code = response.status_code
+                    claimed.response_body = json.loads(json.dumps(response.data, cls=JSONEncoder))
+                    claimed.response_headers = {
+                        h: response[h] for h in _REPLAYED_HEADERS if h in response
+                    }
+                    claimed.save(update_fields=["status_code", "response_body", "response_headers"])
         except BaseException:
-            claimed.delete()
+            # Not stored: the client may retry. (If the database is gone this fails too,
+            # and the claim waits to be abandoned.)
+            with contextlib.suppress(DatabaseFailure):
+                claimed.delete()
             raise
         if not 200 <= response.status_code < 300:
             claimed.delete()
-            return response
-        claimed.status_code = response.status_code
-        claimed.response_body = json.loads(json.dumps(response.data, cls=JSONEncoder))
-        claimed.response_headers = {h: response[h] for h in _REPLAYED_HEADERS if h in response}
-        claimed.save(update_fields=["status_code", "response_body", "response_headers"])
         return response
 
     return wrapper

@@ -50,6 +50,7 @@ from threadline.sharing.policy import (
     visible_among,
 )
 from threadline.timescales.meetings import WHO_RECORDS
+from threadline.timescales.selectors import marked_overdue
 
 from . import placement_selectors, placements, selectors, services
 from .models import Meeting, MeetingStatus, MeetingType, PlacementAgreement
@@ -389,8 +390,10 @@ def _placement_detail(request, agreement: PlacementAgreement) -> dict:
     current = agreement.ended_on is None
     prefetch_related_objects([agreement], "roles__agency")
     reviews = (
-        placement_selectors.reviews_due(actor=request.user, agreement=agreement).select_related(
-            "child", "trigger", "closed_by"
+        marked_overdue(
+            placement_selectors.reviews_due(actor=request.user, agreement=agreement).select_related(
+                "child", "trigger", "closed_by"
+            )
         )
         if current
         else []

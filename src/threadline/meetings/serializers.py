@@ -109,6 +109,9 @@ class MeetingDecisionSerializer(serializers.ModelSerializer):
         model = Decision
         fields = ["id", "decision_type", "category", "detail", "agreed_by", "dissent"]
         read_only_fields = fields
+        # Empty unless a plan was made; without this, read-only loses `allow_blank` and
+        # the schema promises a category.
+        extra_kwargs = {"category": {"allow_blank": True}}
 
 
 class MeetingActionSerializer(serializers.ModelSerializer):
@@ -234,6 +237,9 @@ class PlacementAgreementSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+        # Empty until it ends; without this, read-only loses `allow_blank` and the schema
+        # promises a reason.
+        extra_kwargs = {"end_reason": {"allow_blank": True}}
 
 
 class PlacementRoleSerializer(serializers.ModelSerializer):

@@ -77,6 +77,12 @@ class OrderSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+        # Empty until set (only plans have a category; only ended orders an end reason;
+        # only proceedings an outcome). DRF drops `allow_blank` from read-only fields, so
+        # the schema would otherwise promise one of the choices.
+        extra_kwargs = {
+            name: {"allow_blank": True} for name in ("category", "end_reason", "outcome")
+        }
 
     def get_in_force(self, order: LegalOrder) -> bool:
         return order.in_force_on(timezone.localdate())

@@ -65,6 +65,9 @@ class ReferralSerializer(serializers.ModelSerializer):
             "case",
         ]
         read_only_fields = fields
+        # Empty until decided; without this, read-only loses `allow_blank` and the schema
+        # promises a decision.
+        extra_kwargs = {"decision": {"allow_blank": True}}
 
     @extend_schema_field(
         serializers.CharField(allow_null=True, help_text="The reference of the child's case.")

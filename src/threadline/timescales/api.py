@@ -6,10 +6,8 @@ recorded by hand. No DELETE, PUT or PATCH (405): tasks close when their event is
 
 Thin views over the same services and clock as the web pages."""
 
-from django.db.models import BooleanField, ExpressionWrapper
 from django.http import Http404
 from django.urls import path
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -34,6 +32,7 @@ from threadline.sharing.policy import can_record_meetings, get_person_for, tasks
 from . import clock, meetings
 from .models import ClockEvent
 from .rules import RULES, RULES_BY_ID, describe_rule
+from .selectors import marked_overdue
 from .serializers import (
     ClockEventInputSerializer,
     ClockEventQuerySerializer,
@@ -59,12 +58,7 @@ def _child(request, child_id):
 
 def _tasks(request):
     """The tasks the caller may see, each marked overdue or not (clock.overdue) now."""
-    overdue = ExpressionWrapper(clock.overdue(timezone.now()), output_field=BooleanField())
-    return (
-        tasks_visible_to(request.user)
-        .select_related(*_TASK_SHOWN_WITH)
-        .annotate(is_overdue=overdue)
-    )
+    return marked_overdue(tasks_visible_to(request.user).select_related(*_TASK_SHOWN_WITH))
 
 
 # --- the rule catalogue ---------------------------------------------------------------

@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.utils import timezone
 
 from threadline.agencies.models import Practitioner, Role
@@ -18,6 +19,13 @@ class ShownTask:
     task: Task
     overdue: bool
     record_kind: str  # the meeting or assessment, recorded by hand, that does it ("" if none)
+
+
+def marked_overdue(tasks: QuerySet[Task], now: dt.datetime | None = None) -> QuerySet[Task]:
+    """Tasks each marked `is_overdue` (as `clock.overdue`) now: what the API's `overdue`
+    reads, wherever tasks are shown."""
+    overdue = ExpressionWrapper(clock.overdue(now or timezone.now()), output_field=BooleanField())
+    return tasks.annotate(is_overdue=overdue)
 
 
 def _recorded_by_hand(rule_id: str) -> str:
