@@ -37,6 +37,14 @@ def test_production_settings_pass_check_deploy():
     assert "no issues" in result.stdout
 
 
+def test_production_collects_the_static_files_hashed_and_without_the_crown(tmp_path):
+    result = threadline("collectstatic", "--noinput", **SAFE, STATIC_ROOT=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    hashed = [p for p in (tmp_path / "dist").glob("app.*.css") if p.suffix == ".css"]
+    assert hashed, "the stylesheet is collected under a hashed name"
+    assert not list(tmp_path.rglob("*crest*")), "Threadline is not a gov.uk service"
+
+
 @pytest.mark.parametrize(
     ("override", "message"),
     [
