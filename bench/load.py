@@ -709,6 +709,8 @@ def run_swarm(
 def swarm_main(plan_path: Path, out_path: Path) -> int:
     """The locust side: no Django here. Every request's end time, name, duration and
     outcome is kept (exact percentiles, the warm-up told apart afterwards)."""
+    from http.cookiejar import DefaultCookiePolicy
+
     import gevent
     from locust import between
     from locust.contrib.fasthttp import FastHttpUser
@@ -742,6 +744,14 @@ def swarm_main(plan_path: Path, out_path: Path) -> int:
             ]
         )
 
+    class BehindTheProxy(DefaultCookiePolicy):
+        """Production's cookies are Secure: TLS ends at the proxy in front of gunicorn,
+        and here the load plays the proxy (X-Forwarded-Proto: https on loopback HTTP), so
+        it sends them as the browser would over HTTPS."""
+
+        def return_ok_secure(self, cookie, request):
+            return True
+
     class Practitioner(FastHttpUser):
         abstract = True
         persona = ""
@@ -756,6 +766,7 @@ def swarm_main(plan_path: Path, out_path: Path) -> int:
             self.notices = list(self.me["notices"])
             self.api = {**headers, "Authorization": f"Token {self.me['token']}"}
             self.signed_in = False
+            self.client.cookiejar.set_policy(BehindTheProxy())
             self.sign_in()
             if not self.signed_in:
                 gave_up.append(self.me["id"])
