@@ -415,6 +415,24 @@ def _children_named(
     return about
 
 
+def export_row(entry, *, children: str = "", source: str | None = None, recorded_at=None):
+    """An entry (of the chronology, or one an agency added for a review) as a row of the
+    case-review layout; `source` and `recorded_at` default to the entry's own."""
+    return exports.ExportRow(
+        event_at=entry.event_at,
+        precision=entry.event_precision,
+        agency=entry.agency.name,
+        source=entry.source_reference if source is None else source,
+        event_type=entry.get_entry_type_display(),
+        summary=entry.summary,
+        detail=entry.detail,
+        outcome=entry.outcome,
+        significance=entry.get_significance_display(),
+        recorded_at=entry.recorded_at if recorded_at is None else recorded_at,
+        children=children,
+    )
+
+
 def export(
     *,
     actor: Practitioner,
@@ -441,22 +459,7 @@ def export(
         )
     described = filters.describe(names)
     whose = f"{child.full_name}'s family" if len(children) > 1 else child.full_name
-    rows = [
-        exports.ExportRow(
-            event_at=e.event_at,
-            precision=e.event_precision,
-            agency=e.agency.name,
-            source=e.source_reference,
-            event_type=e.get_entry_type_display(),
-            summary=e.summary,
-            detail=e.detail,
-            outcome=e.outcome,
-            significance=e.get_significance_display(),
-            recorded_at=e.recorded_at,
-            children=", ".join(sorted(about[e.pk])),
-        )
-        for e in entries
-    ]
+    rows = [export_row(e, children=", ".join(sorted(about[e.pk]))) for e in entries]
     document = exports.render(
         rows, fmt, title=f"Chronology of {whose}", subtitle=f"{len(rows)} entries, {described}"
     )

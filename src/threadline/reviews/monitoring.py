@@ -337,7 +337,12 @@ def _report(actor: Practitioner, reviews: QuerySet[Review], today: dt.date) -> d
         recs = []
         for rec in recommendations[review.pk]:
             rec_lines = [
-                ActionLine(action, review, rec, _days_overdue(action, today))
+                ActionLine(
+                    action,
+                    review,
+                    rec,
+                    selectors.days_overdue(action.status, action.due_on, today),
+                )
                 for action in by_recommendation[rec.pk]
             ]
             recs.append(RecommendationPart(rec, rec_lines))
@@ -352,10 +357,10 @@ def _report(actor: Practitioner, reviews: QuerySet[Review], today: dt.date) -> d
                 ],
                 tasks=tasks[review.pk],
                 recommendations=recs,
-                figures=_figures([line for rec in recs for line in rec.actions]),
+                figures=_figures([line for rec in recs for line in rec.actions], today),
             )
         )
-    overall = _figures(lines)
+    overall = _figures(lines, today)
     statuses = Counter(review.status for review in found)
     names = sorted({review.partnership.name for review in found})
     return {
@@ -370,7 +375,7 @@ def _report(actor: Practitioner, reviews: QuerySet[Review], today: dt.date) -> d
             series, title=f"Actions by status at the end of each week to {_day(today)}"
         ),
         "statuses": [s.label for s in ActionStatus],
-        "agencies": _per_agency(lines),
+        "agencies": _per_agency(lines, today),
         "overdue": sorted(
             (line for line in lines if line.days_overdue),
             key=lambda line: (-line.days_overdue, line.action.agency.name, line.review.title),
@@ -380,14 +385,14 @@ def _report(actor: Practitioner, reviews: QuerySet[Review], today: dt.date) -> d
     }
 
 
-def _per_agency(lines: list[ActionLine]) -> list[tuple[str, list[int], Figures]]:
+def _per_agency(lines: list[ActionLine], today: dt.date) -> list[tuple[str, list[int], Figures]]:
     """(agency name, counts in ActionStatus order, Figures) by agency name."""
     by_agency: dict = defaultdict(list)
     for line in lines:
         by_agency[line.action.agency_id].append(line)
     rows = []
     for group in by_agency.values():
-        found = _figures(group)
+        found = _figures(group, today)
         rows.append(
             (group[0].action.agency.name, [found.by_status[s] for s in ActionStatus], found)
         )
@@ -415,19 +420,8 @@ def _open_tasks(reviews: Sequence[Review]) -> dict:
     return found
 
 
-def _days_overdue(action: Action, today: dt.date) -> int:
-    """As `selectors.is_overdue`: past its due date and not yet evidenced or closed."""
-    done = action.status in (ActionStatus.EVIDENCED, ActionStatus.CLOSED)
-    return 0 if done or action.due_on >= today else (today - action.due_on).days
-
-
-def _figures(lines: Iterable[ActionLine]) -> Figures:
+def _figures(lines: Iterable[ActionLine], today: dt.date) -> Figures:
     """`selectors.figures` of actions already read (no query)."""
-    lines = list(lines)
-    statuses = Counter(line.action.status for line in lines)
-    return Figures(
-        by_status={s: statuses.get(s, 0) for s in ActionStatus},
-        by_rag=Counter(line.action.rag for line in lines),
-        overdue=sum(1 for line in lines if line.days_overdue),
-        total=len(lines),
+    return selectors.figures_of(
+        ((line.action.status, line.action.rag, line.action.due_on) for line in lines), today
     )

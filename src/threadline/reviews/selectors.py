@@ -5,6 +5,7 @@ the action-plan figures monitoring shows, and search across every review."""
 import datetime as dt
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -19,9 +20,9 @@ from threadline.audit.models import AuditAction
 from threadline.audit.services import record_event
 from threadline.chronology import exports
 from threadline.chronology.models import ChronologyEntry, EntryChild
+from threadline.chronology.selectors import export_row
 from threadline.common.errors import invalid
-from threadline.people.models import Person
-from threadline.people.validators import normalise_nhs_number
+from threadline.people.models import Person, PersonKind
 from threadline.sharing import policy
 from threadline.sharing.models import Confidentiality
 from threadline.timescales.models import Task
@@ -58,9 +59,7 @@ def find_subject(identifier: str) -> Person | None:
         return Person.objects.filter(pk=uuid.UUID(identifier)).first()
     except ValueError:
         pass
-    digits = normalise_nhs_number(identifier)
-    found = list(Person.objects.filter(nhs_number=digits)[:2]) if digits else []
-    return found[0] if len(found) == 1 else None
+    return policy.find_for_break_glass(nhs_number=identifier)
 
 
 def review_tasks(review: Review) -> list[Task]:
@@ -120,7 +119,7 @@ def review_chronology(
         raise Http404("No such review chronology")
     held = review.holds.values("person_id")
     children = list(
-        Person.objects.filter(pk__in=held, kind__in=("child", "unborn")).order_by(
+        Person.objects.filter(pk__in=held, kind__in=(PersonKind.CHILD, PersonKind.UNBORN)).order_by(
             "date_of_birth", "given_names"
         )
     )
@@ -140,17 +139,8 @@ def review_chronology(
     )
     names = {c.pk for c in children}
     rows = [
-        exports.ExportRow(
-            event_at=e.event_at,
-            precision=e.event_precision,
-            agency=e.agency.name,
-            source=e.source_reference,
-            event_type=e.get_entry_type_display(),
-            summary=e.summary,
-            detail=e.detail,
-            outcome=e.outcome,
-            significance=e.get_significance_display(),
-            recorded_at=e.recorded_at,
+        export_row(
+            e,
             children=", ".join(
                 sorted(
                     link.child.full_name for link in e.child_links.all() if link.child_id in names
@@ -160,18 +150,10 @@ def review_chronology(
         for e in entries
     ]
     rows += [
-        exports.ExportRow(
-            event_at=e.event_at,
-            precision=e.event_precision,
-            agency=e.agency.name,
+        export_row(
+            e,
             source=" ".join(filter(None, [e.source_reference, "(added for the review)"])),
-            event_type=e.get_entry_type_display(),
-            summary=e.summary,
-            detail=e.detail,
-            outcome=e.outcome,
-            significance=e.get_significance_display(),
             recorded_at=e.created_at,
-            children="",
         )
         for e in review.entries.select_related("agency")
     ]
@@ -227,8 +209,17 @@ def actions_visible_to(actor: Practitioner) -> QuerySet[Action]:
     return Action.objects.filter(pk__in=seen.values("pk"))
 
 
+DONE = (ActionStatus.EVIDENCED, ActionStatus.CLOSED)  # no longer counted as overdue
+
+
 def is_overdue(today: dt.date) -> Q:
-    return Q(due_on__lt=today) & ~Q(status__in=(ActionStatus.EVIDENCED, ActionStatus.CLOSED))
+    """The actions past their due date and not yet evidenced or closed (`days_overdue`)."""
+    return Q(due_on__lt=today) & ~Q(status__in=DONE)
+
+
+def days_overdue(status: str, due_on: dt.date, today: dt.date) -> int:
+    """How many days past its due date an action is (`is_overdue`); 0 if it is not."""
+    return 0 if status in DONE or due_on >= today else (today - due_on).days
 
 
 @dataclass
@@ -247,17 +238,17 @@ class Figures:
 
 def figures(actions: QuerySet[Action], today: dt.date | None = None) -> Figures:
     today = today or timezone.localdate()
-    rows = list(actions.values_list("status", "rag", "due_on"))
+    return figures_of(actions.values_list("status", "rag", "due_on"), today)
+
+
+def figures_of(rows: Iterable[tuple[str, str, dt.date]], today: dt.date) -> Figures:
+    """The figures of actions already read, as (status, RAG rating, due date) rows."""
+    rows = list(rows)
     statuses = Counter(status for status, _, _ in rows)
-    overdue = sum(
-        1
-        for status, _, due in rows
-        if due < today and status not in (ActionStatus.EVIDENCED, ActionStatus.CLOSED)
-    )
     return Figures(
         by_status={s: statuses.get(s, 0) for s in ActionStatus},
         by_rag=Counter(rag for _, rag, _ in rows),
-        overdue=overdue,
+        overdue=sum(1 for status, _, due in rows if days_overdue(status, due, today)),
         total=len(rows),
     )
 
@@ -287,13 +278,12 @@ def progress(actions: QuerySet[Action], *, weeks: int = 12, today: dt.date | Non
 
 
 def per_agency(actions: QuerySet[Action], today: dt.date | None = None) -> list:
-    """[(agency name, Figures)] by agency name."""
+    """[(agency name, Figures)] by agency name, in one query."""
     today = today or timezone.localdate()
-    names = dict(actions.values_list("agency_id", "agency__name").distinct())
-    return sorted(
-        ((name, figures(actions.filter(agency_id=pk), today)) for pk, name in names.items()),
-        key=lambda pair: pair[0],
-    )
+    rows: dict = {}
+    for name, *row in actions.values_list("agency__name", "status", "rag", "due_on"):
+        rows.setdefault(name, []).append(row)
+    return sorted((name, figures_of(found, today)) for name, found in rows.items())
 
 
 # --- search and themes --------------------------------------------------------------------
