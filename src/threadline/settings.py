@@ -364,6 +364,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Multi-agency child safeguarding: people, networks and cases.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Enums as components (the default hook), then the 503 every operation may answer.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "threadline.common.api.document_database_unavailable",
+    ],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     # The docs' scripts and styles come from our own static files, not a CDN (CSP).

@@ -161,6 +161,7 @@ def test_every_operation_documents_its_errors_with_the_error_component(schema):
     for path, method, operation in operations(schema, {"get", "post", "patch"}):
         responses = operation["responses"]
         assert "401" in responses, (method, path)
+        assert "503" in responses, (method, path)  # the database restarting
         for code, response in responses.items():
             if code >= "400":
                 ref = response["content"]["application/json"]["schema"]["$ref"]

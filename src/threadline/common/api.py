@@ -247,6 +247,21 @@ _ERROR_DESCRIPTIONS = {
 }
 
 
+def document_database_unavailable(result, generator, request, public):
+    """drf-spectacular postprocessing hook: any operation may answer 503
+    `database_unavailable` (web.errors) while PostgreSQL restarts or fails over."""
+    unavailable = {
+        "description": "The database cannot be reached just now: send the same request "
+        "again after Retry-After seconds (code `database_unavailable`).",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for item in result["paths"].values():
+        for operation in item.values():
+            operation["responses"].setdefault("503", unavailable)
+    return result
+
+
 def error_responses(*codes: int) -> dict:
     return {
         code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS[code])
