@@ -83,6 +83,14 @@ bench: .venv/.installed
 		--samples 300 --moves 200 --budget-minutes $(BENCH_MINUTES) --json var/bench/risks.json
 	.venv/bin/python bench/clock.py --database-url $(BENCH_SERVER)/threadline_bench \
 		--samples 300 --budget-minutes $(BENCH_MINUTES) --json var/bench/clock.json
+	.venv/bin/python bench/endpoints.py --database-url $(BENCH_SERVER)/threadline_bench_small \
+		--samples $(BENCH_SAMPLES) --budget-minutes $(BENCH_MINUTES) \
+		--json var/bench/endpoints-small.json
+	.venv/bin/python bench/endpoints.py --database-url $(BENCH_SERVER)/threadline_bench \
+		--samples $(BENCH_SAMPLES) --budget-minutes $(BENCH_MINUTES) \
+		--json var/bench/endpoints-full.json
+	.venv/bin/python bench/endpoints.py --report var/bench/endpoints-small.json \
+		var/bench/endpoints-full.json --docs docs/benchmarks.md
 	.venv/bin/python bench/report.py var/bench/child-page-small.json \
 		var/bench/child-page-full.json --referral-submit var/bench/referral-submit.json \
 		--chronology var/bench/chronology.json --risks var/bench/risks.json \
