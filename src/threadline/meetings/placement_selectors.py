@@ -2,7 +2,7 @@
 every agency that may see the child (like the child's legal status)."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from threadline.agencies.models import Practitioner
@@ -36,10 +36,9 @@ def placements_for_child(*, actor: Practitioner, child: Person) -> QuerySet[Plac
     One query."""
     if not actor.is_authenticated or actor.agency_id is None:
         return PlacementAgreement.objects.none()
-    sees_child = policy.people_visible_to(actor).filter(pk=OuterRef("child_id"))
     return (
         PlacementAgreement.objects.filter(child=child)
-        .filter(Exists(sees_child))
+        .filter(policy.sees_person(actor, "child_id"))
         .select_related("facility_agency")
         .order_by("-starts_on")
     )
