@@ -362,3 +362,30 @@ def test_the_census_factors_in_use_are_listed_for_anyone(world, api_client_for):
     assert factors["2B"]["label"].startswith("Drug misuse")
     assert "21" not in factors  # "no factors identified" is not a risk
     assert response.json()["count"] == len(factors) == 41
+
+
+def test_active_risks_cost_the_same_queries_however_many_await_sign_off(
+    world, api_client_for, record_risk
+):
+    """Who asked to close each risk is read with the risks, not one query per risk."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from threadline.risks import services
+
+    client = api_client_for(world.social_worker)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(active_risks(world))
+        assert response.status_code == 200
+        return len(captured.captured_queries)
+
+    record_risk()
+    client.get(active_risks(world))
+    few = queries()
+    for code in ("1B", "3B", "4B"):
+        risk = record_risk(factor=code)
+        services.close_risk(actor=world.social_worker, risk=risk, rationale="Engaging well")
+    assert RiskFactor.objects.filter(closure_requested_by__isnull=False).count() == 3
+    assert queries() == few

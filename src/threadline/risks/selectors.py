@@ -19,7 +19,15 @@ from threadline.sharing.models import InformationCategory
 
 from .models import RiskFactor, RiskStatus
 
-_SHOWN_WITH = ("subject", "factor", "source_agency", "recorded_by")
+# Everything the API and the pages show of a risk, read with it (who asked to close it too).
+_SHOWN_WITH = (
+    "subject",
+    "factor",
+    "source_agency",
+    "recorded_by",
+    "closure_requested_by",
+    "closure_signed_off_by",
+)
 
 
 @dataclass
