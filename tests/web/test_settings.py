@@ -27,7 +27,7 @@ def threadline(*args: str, **env: str) -> subprocess.CompletedProcess:
         env=base | env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=300,  # hashing every file; minutes on a machine busy with other work
     )
 
 

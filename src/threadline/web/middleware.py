@@ -31,6 +31,30 @@ def second_factor_url(step: services.SecondFactorStep, next_url: str) -> str:
     return f"{reverse(name)}?{urlencode({'next': next_url})}"
 
 
+RENEWED_AT = "threadline_renewed_at"  # session key: when the idle limit was last renewed
+RENEW_EVERY_SECONDS = 60
+
+
+def renew_idle_limit(get_response):
+    """A signed-in session's idle limit (the cookie's age) is renewed by saving it, at
+    most once a minute rather than on every request: each save is a database write and
+    its own commit on every page and API call. So a session ends between 29 and 30 idle
+    minutes after its last request. Runs inside SessionMiddleware, which saves a session
+    marked modified."""
+
+    def middleware(request):
+        response = get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.get(SIGNED_IN_AT) is not None:
+            renewed = session.get(RENEWED_AT)
+            now = time.time()
+            if not isinstance(renewed, int | float) or now - renewed >= RENEW_EVERY_SECONDS:
+                session[RENEWED_AT] = now
+        return response
+
+    return middleware
+
+
 def stamp_sign_in_time(sender, request, user, **kwargs) -> None:
     """On `user_logged_in`, whatever signed them in: the start of the absolute limit."""
     request.session[SIGNED_IN_AT] = time.time()
