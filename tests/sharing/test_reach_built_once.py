@@ -50,3 +50,28 @@ def test_lists_follow_a_change_of_role_or_agency(world):
     assert visible(mover, unknown, world.child) == {unknown, world.child}
     mover.agency = world.outsider_agency
     assert visible(mover, unknown, world.child) == set()
+
+
+def test_a_person_checked_for_one_actor_is_not_checked_for_another(world, monkeypatch):
+    """The route's check of the page's person stands for the page's other sections
+    (`checked_for`), for that actor and day only; any other instance is checked again."""
+    from threadline.orders.services import make_order
+    from threadline.people.models import Person
+
+    make_order(
+        actor=world.social_worker,
+        child=world.child,
+        order_type="supervision_order",
+        starts_on=dt.date(2026, 3, 2),
+    )
+    child = policy.get_person_for(world.social_worker, world.child.pk)
+    assert policy.checked_for(world.social_worker, child)
+    assert not policy.checked_for(world.outsider, child)
+    assert policy.orders_about(world.social_worker, child).count() == 1
+    assert policy.orders_about(world.outsider, child).count() == 0
+    loaded = Person.objects.get(pk=world.child.pk)
+    assert not policy.checked_for(world.social_worker, loaded)
+    assert policy.orders_about(world.outsider, loaded).count() == 0
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    monkeypatch.setattr(policy.timezone, "localdate", lambda: tomorrow)
+    assert not policy.checked_for(world.social_worker, child)

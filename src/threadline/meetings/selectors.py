@@ -46,7 +46,7 @@ def get_meeting_record(*, actor: Practitioner, meeting_id, request=None) -> Meet
 
 def meetings_for_child(*, actor: Practitioner, child: Person):
     """The child's meetings the actor may see, newest first."""
-    return policy.meetings_visible_to(actor).filter(children=child).order_by("-starts_at")
+    return policy.meetings_about(actor, child).order_by("-starts_at")
 
 
 def missing_reports(meeting: Meeting) -> list[Invitation]:

@@ -36,8 +36,7 @@ def legal_status(*, actor: Practitioner, child: Person) -> LegalStatus:
     today = timezone.localdate()
     soon = add_months(today, 1)
     orders = list(
-        policy.orders_visible_to(actor)
-        .filter(child=child)
+        policy.orders_about(actor, child)
         .select_related(*_SHOWN_WITH)
         .prefetch_related("extensions")
         .order_by("-starts_on")

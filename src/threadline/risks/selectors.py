@@ -211,8 +211,7 @@ def risks_about(actor: Practitioner, person: Person) -> list[RiskFactor]:
     """The risks about a person the actor may read, open ones first, for their page (the
     page's own view event is the audit)."""
     return list(
-        policy.risks_visible_to(actor)
-        .filter(subject=person)
+        policy.risks_about_person(actor, person)
         .select_related(*_SHOWN_WITH)
         .order_by("closed_on", "-identified_on")
     )
