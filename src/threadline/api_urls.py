@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("threadline.timescales.api")),
     path("", include("threadline.meetings.api")),
     path("", include("threadline.reviews.api")),
+    path("", include("threadline.linkage.api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI from our own static files (drf-spectacular-sidecar), its start-up script
     # served by the same view at ?script, so the page needs no CDN and no inline script.

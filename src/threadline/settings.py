@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "threadline.orders",
     "threadline.meetings",
     "threadline.reviews",
+    "threadline.linkage",
     "threadline.web",
 ]
 
@@ -405,6 +406,12 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "threadline.reviews.models.ActionStatus",
         "PanelRoleEnum": "threadline.reviews.models.PanelRole",
         "RoleEnum": "threadline.agencies.models.Role",
+        # A referral's decision keeps its name beside identity resolution's decisions.
+        "DecisionEnum": "threadline.referrals.models.Decision",
+        # Identity resolution: a pair's status, a decider's decision, the model's.
+        "MatchStatusEnum": "threadline.linkage.models.MatchStatus",
+        "MatchDecisionEnum": "threadline.linkage.serializers.DECISIONS",
+        "ModelDecisionEnum": "threadline.linkage.serializers.MODEL_DECISIONS",
     },
 }
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("threadline.orders.urls")),
     path("", include("threadline.meetings.urls")),
     path("", include("threadline.reviews.urls")),
+    path("", include("threadline.linkage.urls")),
     path("", include("threadline.timescales.urls")),
     path("api/v1/", include("threadline.api_urls")),
     path("admin/", admin.site.urls),

@@ -23,6 +23,7 @@ from threadline.audit.models import AuditEvent
 from threadline.audit.services import record_event
 from threadline.chronology.models import ChronologyEntry
 from threadline.common.api import etag_for
+from threadline.linkage.models import MatchCandidate, SourceRecord
 from threadline.meetings.placements import make_placement_agreement
 from threadline.meetings.services import arrange_meeting
 from threadline.notices.models import NoticeType
@@ -147,6 +148,12 @@ READS = {
     "actions_evidence_retrieve": ("action", {}, IN_REVIEW),
     "agency_reports_retrieve": ("submitted_report", {}, IN_REVIEW),
     "agency_reports_document_retrieve": ("submitted_report", {}, IN_REVIEW),
+    # Identity resolution: social care's record waiting in the review queue against the
+    # child is for those who decide identities (its safeguarding lead); the people a
+    # person may also be, for anyone who may see the person (the child has no duplicate).
+    "match_candidates_list": ("match", {}, row(403, 403, 403, 403, SHOWN, 403)),
+    "match_candidates_retrieve": ("match", {}, row(403, 403, 403, 403, 200, 403)),
+    "people_match_candidates_list": ("person", {}, row(HIDDEN, HIDDEN, 404, 404, HIDDEN, HIDDEN)),
 }
 
 HOLDER = row(201, 403, 404, 404, 201, 201)  # changes for the case-holding authority
@@ -240,6 +247,8 @@ WRITES = {
     "actions_updates_create": ("action", REVIEW_RESPONDER),
     "actions_evidence_create": ("action", row(403, 404, 404, 404, 201, 403)),
     "agency_reports_submission_create": ("report", REVIEW_RESPONDER),
+    # Only those who decide identities decide a pair (403 before the pair is looked up).
+    "match_candidates_decision_create": ("match", row(403, 403, 403, 403, 200, 403)),
 }
 # Writes by which the outsider may succeed: its own new record, and break-glass.
 OUTSIDER_MAY_WRITE = {"people_create", "people_break_glass_create"}
@@ -392,6 +401,21 @@ class Records:
             return case_review(world, submitted=False).report.pk
         if kind == "case_review":
             return case_review(world)
+        if kind == "match":  # social care's record of Rosie, waiting against the child
+            waiting = SourceRecord.objects.create(
+                agency=world.social_care,
+                local_id="CSC-2",
+                first_name="Rosie",
+                surname="Marsh",
+                received_at=timezone.now(),
+            )
+            return MatchCandidate.objects.create(
+                record=waiting,
+                person=world.child,
+                probability=0.95,
+                match_weight=4.2,
+                contributions=[{"field": "First name", "level": "Different", "weight": -6.0}],
+            ).pk
         if kind == "audit_event":
             return record_event(
                 actor=world.health_visitor,
@@ -638,6 +662,7 @@ def valid_body(operation: str, world, actor, record_id=None) -> dict:
             "files": [{"filename": "log.txt", "content": base64.b64encode(b"Briefed").decode()}]
         },
         "actions_evidence_decision_create": {"accept": False, "note": "Send the audit"},
+        "match_candidates_decision_create": {"decision": "not_same"},
         "actions_close_create": {},
         "agency_reports_submission_create": {
             "what_was_known": "Two visits; the baby was well.",
@@ -740,7 +765,11 @@ def test_reads_of_case_data_are_audited(world, api_client_for):
     for operation, (kind, query, expected) in READS.items():
         if kind in {"agency", "practitioner", "agreement", "factor", "rule"}:
             continue  # the directory, the register, census factors, rules: not case data
-        persona = next(p for p in PERSONAS if expected[p] in (200, SHOWN))
+        # A list where the record is never an item (the people a person may also be) is
+        # still a read of case data: 200, HIDDEN.
+        persona = next((p for p in PERSONAS if expected[p] in (200, SHOWN)), None) or next(
+            p for p in PERSONAS if expected[p] == HIDDEN
+        )
         actor = getattr(world, persona)
         record_id = records.id(kind)
         _, path = OPERATIONS[operation]

@@ -10,6 +10,7 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 
 from threadline.audit.models import AuditEvent
+from threadline.linkage.models import MatchCandidate, SourceRecord
 from threadline.meetings.placements import make_placement_agreement
 from threadline.meetings.services import arrange_meeting
 from threadline.notices.models import NoticeType
@@ -24,7 +25,11 @@ from ..factories import ChronologyEntryFactory, ReferralFactory, ResidenceFactor
 from .helpers import case_review
 
 PERSONAS = ["social_worker", "team_manager", "health_visitor", "outsider", "administrator"]
-ROLE_ONLY_READS = {"/api/v1/audit-events/"}  # auditors, leads and managers (403 otherwise)
+ROLE_ONLY_READS = {  # 403 for anyone else
+    "/api/v1/audit-events/",  # auditors, leads and managers
+    "/api/v1/match-candidates/",  # those who decide identities: leads and front doors
+    "/api/v1/match-candidates/{id}/",
+}
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +117,16 @@ def fill(world):
             roles=[{"party": "Harbour House", "responsibilities": "Supervision of care"}],
         ).pk,
     }
+    waiting = SourceRecord.objects.create(
+        agency=world.social_care,
+        local_id="CSC-2",
+        first_name="Rosie",
+        surname="Marsh",
+        received_at=timezone.now(),
+    )
+    ids["/api/v1/match-candidates/"] = MatchCandidate.objects.create(
+        record=waiting, person=world.child, probability=0.95, match_weight=4.2
+    ).pk
     review = case_review(world)  # the social worker sits on its panel
     ids |= {
         "/api/v1/reviews/": review.review.pk,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from threadline.agencies.models import Role
 from threadline.audit.models import AuditEvent
 from threadline.chronology.services import record_entry
+from threadline.linkage.models import Link, MatchCandidate, SourceRecord
 from threadline.meetings.placements import make_placement_agreement
 from threadline.meetings.services import arrange_meeting
 from threadline.notices.models import NoticeType
@@ -54,6 +55,7 @@ HOLDER_ONLY = row(200, 403, 404, 404, 200, 200)  # changes for the case-holding 
 REVIEW_SEEN = row(200, 404, 404, 404, 200, 200)  # a review that asked social care
 REVIEW_MANAGED = row(403, 404, 404, 404, 403, 403)  # the partnership's officers only
 REVIEW_RESPONDER = row(403, 404, 404, 404, 200, 403)  # social care's safeguarding lead
+IDENTITY_DECIDER = row(403, 403, 403, 403, 200, 403)  # social care's safeguarding lead
 # route name → (the record its URL needs, expected GET status per persona)
 MATRIX = {
     "dashboard": (None, ALL_200),
@@ -182,6 +184,14 @@ MATRIX = {
     "review-action-evidence": ("evidence", REVIEW_SEEN),
     "review-action-decide": ("action", REVIEW_MANAGED),
     "review-action-close": ("action", REVIEW_MANAGED),
+    # Identity resolution: social care's record waiting in the review queue against the
+    # child, and the record that matched (linked to the child). Only those who decide
+    # identities (safeguarding leads, front-door officers) open the queue and its pages.
+    "identity-queue": (None, IDENTITY_DECIDER),
+    "identity-match": ("match", IDENTITY_DECIDER),
+    "identity-decide": ("match", row(405, 405, 405, 405, 405, 405)),  # POST only
+    "identity-record": ("source_record", IDENTITY_DECIDER),
+    "identity-link-undo": ("link", IDENTITY_DECIDER),
 }
 
 
@@ -308,7 +318,43 @@ def url_kwargs(kind, world) -> dict:
         return ids
     if kind in REVIEW_KINDS:
         return review_kwargs(kind, world)
+    if kind in {"match", "source_record", "link"}:
+        return linkage_kwargs(kind, world)
     return {}
+
+
+def linkage_kwargs(kind, world) -> dict:
+    """Social care's record of Rosie waiting in the review queue against the child (tests/
+    linkage/ resolve records through the model), and social care's record of the child."""
+    matched = SourceRecord.objects.create(
+        agency=world.social_care,
+        local_id="CSC-1",
+        first_name="Riley",
+        surname="Marsh",
+        received_at=timezone.now(),
+        person=world.child,
+    )
+    link = Link.objects.create(record=matched, person=world.child, method="entered")
+    waiting = SourceRecord.objects.create(
+        agency=world.social_care,
+        local_id="CSC-2",
+        first_name="Rosie",
+        surname="Marsh",
+        received_at=timezone.now(),
+    )
+    pair = MatchCandidate.objects.create(
+        record=waiting,
+        person=world.child,
+        candidate_record=matched,
+        probability=0.95,
+        match_weight=4.2,
+        contributions=[{"field": "First name", "level": "Different", "weight": -6.0}],
+    )
+    return {
+        "match": {"match_id": pair.pk},
+        "source_record": {"record_id": matched.pk},
+        "link": {"link_id": link.pk},
+    }[kind]
 
 
 REVIEW_KINDS = {"review", "review_export", "report", "recommendation", "action", "evidence"}

@@ -41,6 +41,10 @@ PERSON_FIELDS = (
     "nhs_number",
 )
 
+# What identity resolution compares: a change to one is a new version of the record
+# Threadline keeps of the person (linkage.services.record_entered_person).
+IDENTITY_FIELDS = {"given_names", "family_name", "date_of_birth", "sex", "nhs_number"}
+
 
 def _clean_nhs_number(value: str | None) -> str | None:
     return normalise_nhs_number(value) or None
@@ -59,13 +63,26 @@ def _refuse_duplicate_nhs_number(person: Person) -> None:
 
 
 @transaction.atomic
-def create_person(*, actor: Practitioner, request=None, **fields) -> Person:
-    """Record a child (born or unborn) or an adult, with their legal name."""
+def create_person(
+    *,
+    actor: Practitioner | None,
+    request=None,
+    agency: Agency | None = None,
+    source_record: bool = True,
+    **fields,
+) -> Person:
+    """Record a child (born or unborn) or an adult, with their legal name. The recording
+    agency is the actor's (`agency`: identity resolution recording a person for an
+    agency's record, `actor` None for its import). Threadline keeps the recording
+    agency's source record of the person for identity resolution (`source_record` False:
+    an agency's record is linked to them instead)."""
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
         raise TypeError(f"Unknown person fields: {sorted(unknown)}")
     fields["nhs_number"] = _clean_nhs_number(fields.get("nhs_number"))
-    person = Person(recorded_by_agency=actor.agency, **fields)
+    if agency is None and actor is not None:
+        agency = actor.agency
+    person = Person(recorded_by_agency=agency, **fields)
     _refuse_duplicate_nhs_number(person)
     person.full_clean()
     person.save()
@@ -84,7 +101,17 @@ def create_person(*, actor: Practitioner, request=None, **fields) -> Person:
         summary=f"Recorded {person.get_kind_display().lower()} {person.full_name}",
         request=request,
     )
+    if source_record:
+        _linkage().record_entered_person(actor=actor, person=person)
     return person
+
+
+def _linkage():
+    # Identity resolution builds on people (its services create people): imported when
+    # called, not at module load.
+    from threadline.linkage import services
+
+    return services
 
 
 @transaction.atomic
@@ -123,6 +150,8 @@ def update_person(*, actor: Practitioner, person: Person, request=None, **fields
             summary="Changed " + ", ".join(sorted(changed)),
             request=request,
         )
+    if set(changed) & IDENTITY_FIELDS:
+        _linkage().record_entered_person(actor=actor, person=person)
     return person
 
 

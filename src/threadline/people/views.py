@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from threadline.chronology.selectors import child_summary
+from threadline.linkage.selectors import already_known_check, people_already_known
 from threadline.meetings.placement_selectors import placements_for_child
 from threadline.meetings.selectors import meetings_for_child
 from threadline.orders.selectors import legal_status
@@ -51,15 +52,32 @@ def person_search(request):
 @require_http_methods(["GET", "POST"])
 @requires(SIGNED_IN)
 def person_create(request):
+    """Before a person is recorded, the people they may already be (identity resolution:
+    linkage/), with why; the practitioner opens one of them, or adds the person anyway."""
     form = PersonForm(request.POST or None, initial={"kind": request.GET.get("kind")})
-    saved = save_form(
-        request,
-        form,
-        lambda data: services.create_person(actor=request.user, request=request, **data),
-        done=lambda person: f"{person.full_name} has been recorded",
-        then=lambda person: person.get_absolute_url(),
+    known, checked = [], ""
+    if request.method == "POST" and form.is_valid():
+        checked = already_known_check(form.cleaned_data)
+        if request.POST.get("checked") != checked:
+            known = people_already_known(
+                actor=request.user, data=form.cleaned_data, request=request
+            )
+    saved = (
+        None
+        if known
+        else save_form(
+            request,
+            form,
+            lambda data: services.create_person(actor=request.user, request=request, **data),
+            done=lambda person: f"{person.full_name} has been recorded",
+            then=lambda person: person.get_absolute_url(),
+        )
     )
-    return saved or render(request, "people/person_form.html", {"form": form, "person": None})
+    return saved or render(
+        request,
+        "people/person_form.html",
+        {"form": form, "person": None, "known_people": known, "checked": checked},
+    )
 
 
 @require_GET

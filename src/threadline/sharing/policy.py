@@ -41,6 +41,7 @@ from django.utils import timezone
 from threadline.agencies.models import Agency, AgencyType, Practitioner, Role
 from threadline.cases.models import Allocation, Case, Involvement
 from threadline.chronology.models import ChronologyEntry, EntryChild
+from threadline.linkage.models import MatchCandidate, SourceRecord
 from threadline.meetings.models import Invitation, Meeting
 from threadline.notices.models import NoticeRecipient
 from threadline.orders.models import LegalOrder
@@ -710,4 +711,52 @@ def can_decide_referral(actor: Practitioner, referral: Referral) -> bool:
         actor.is_authenticated
         and actor.role == Role.FRONT_DOOR_OFFICER
         and actor.agency_id == referral.local_authority_id
+    )
+
+
+# Identity resolution (linkage/): who decides whether two records are one person. An
+# agency's safeguarding lead, for the records their agency sent, and the local
+# authority's front-door officers (the multi-agency safeguarding hub), for the records of
+# every agency in their area: the people who already weigh several agencies' knowledge of
+# a family, and who see the people such records are matched to. Front-line practitioners
+# are told "this person may already be known" when they record someone; they do not merge
+# other agencies' records.
+IDENTITY_DECIDERS = (Role.SAFEGUARDING_LEAD, Role.FRONT_DOOR_OFFICER)
+
+
+def can_resolve_identities(actor: Practitioner) -> bool:
+    return (
+        actor.is_authenticated and actor.agency_id is not None and actor.role in IDENTITY_DECIDERS
+    )
+
+
+def match_candidates_visible_to(actor: Practitioner) -> QuerySet[MatchCandidate]:
+    """The review queue's pairs the actor may see: about a record their agency sent (a
+    front-door officer: any agency of their area), and a person they may see (a decision
+    needs both sides; a pair about someone out of reach waits for someone who sees them)."""
+    if not actor.is_authenticated or actor.agency_id is None:
+        return MatchCandidate.objects.none()
+    return MatchCandidate.objects.filter(_sent_by_reach(actor)).filter(
+        sees_person(actor, "person_id")
+    )
+
+
+def _sent_by_reach(actor: Practitioner, prefix: str = "record__") -> Q:
+    """Records sent by the actor's agency, or (a front-door officer) by any agency of
+    their area."""
+    sent = Q(**{f"{prefix}agency_id": actor.agency_id})
+    if actor.role == Role.FRONT_DOOR_OFFICER:
+        own_area = Agency.objects.filter(pk=actor.agency_id).values("area")[:1]
+        sent |= Q(**{f"{prefix}agency__in": Agency.objects.filter(area=own_area)})
+    return sent
+
+
+def source_records_visible_to(actor: Practitioner) -> QuerySet[SourceRecord]:
+    """The agencies' records (and their links) a decider may open: sent by their agency
+    (a front-door officer: their area's agencies), and either waiting for a decision or
+    linked to a person they may see."""
+    if not actor.is_authenticated or actor.agency_id is None:
+        return SourceRecord.objects.none()
+    return SourceRecord.objects.filter(_sent_by_reach(actor, "")).filter(
+        Q(person__isnull=True) | Q(sees_person(actor, "person_id"))
     )

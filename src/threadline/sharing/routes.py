@@ -60,6 +60,7 @@ ADD_ACTION = "add_action"  # VIEW_RECOMMENDATION, the addressed agency's leads/m
 VIEW_ACTION = "view_action"  # one of the actions the actor may see (the selector), else 404
 UPDATE_ACTION = "update_action"  # VIEW_ACTION, and the agency's leads/managers, else 403
 DECIDE_ACTION = "decide_action"  # VIEW_ACTION, and the partnership running the review, else 403
+RESOLVE_IDENTITIES = "resolve_identities"  # the review queue: leads and front doors, else 403
 
 PERMISSIONS = (
     PUBLIC,
@@ -100,6 +101,7 @@ PERMISSIONS = (
     VIEW_ACTION,
     UPDATE_ACTION,
     DECIDE_ACTION,
+    RESOLVE_IDENTITIES,
 )
 _PERSON_ROUTES = {
     VIEW_PERSON,
@@ -128,6 +130,7 @@ _ROLE_ROUTES = {
     SAFEGUARDING_LEAD: {Role.SAFEGUARDING_LEAD},
     AUDIT: AUDIT_READERS,
     FRONT_DOOR: {Role.FRONT_DOOR_OFFICER},
+    RESOLVE_IDENTITIES: set(policy.IDENTITY_DECIDERS),
 }
 
 

@@ -476,8 +476,54 @@ def _load(today: date, *, chronology: bool = True) -> None:
     _risks(staff, {"kerry": kerry, "jason": jason, "dean": dean, "tyler": tyler}, ago, today)
     noah = person("child", "Noah", "Quinlan", ago(years=4, months=3), "M", 7)
     _reviews(staff, agencies, noah, ago)
+    _identities(agencies, tyler, kerry)
     if chronology:
         _chronology(staff, riley, tyler, ago)
+
+
+def _identities(agencies: dict, tyler, kerry) -> None:
+    """Agencies' own records of people Threadline knows, as their extracts would send them
+    (`threadline import-people`): the hospital's record of Kerry, spelt its own way, is
+    linked by the model; the school's record of Tyler is linked too, and its record of a
+    girl of the same age at the same address, Tia, waits in the review queue (twins or
+    siblings are never linked automatically) for the front door or the school's lead."""
+    from threadline.linkage.services import receive_record
+
+    lark = {"postcode": "NM2 7QT", "address": "27 Lark Rise, Northmoor"}
+    born = tyler.date_of_birth.isoformat()
+    records = [
+        (
+            "nm-hospital",
+            "NGH-4471203",
+            {
+                "nhs_number": kerry.nhs_number_display,
+                "first_name": "Kerry",
+                "surname": "Hartley",
+                "dob": kerry.date_of_birth.isoformat(),
+                "sex": "F",
+                **lark,
+            },
+        ),
+        (
+            "brookside-school",
+            "UPN-A2213",
+            {
+                "nhs_number": tyler.nhs_number,
+                "first_name": "Tyler",
+                "surname": "Hartley",
+                "dob": born,
+                "sex": "M",
+                **lark,
+            },
+        ),
+        (
+            "brookside-school",
+            "UPN-A2214",
+            {"first_name": "Tia", "surname": "Hartley", "dob": born, "sex": "F", **lark},
+        ),
+    ]
+    for code, local_id, fields in records:
+        receive_record(actor=None, agency=agencies[code], local_id=local_id, fields=fields)
 
 
 # The (fictional) review whose recommendations made the statutory clock's review-made
