@@ -5,6 +5,7 @@ front-door officers, `403 not_a_decider` for anyone else; a pair outside their r
 Thin views over the same services and selectors as the web pages."""
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
@@ -15,7 +16,6 @@ from threadline.common.api import (
     CREATE_UNDER_ERRORS,
     IDEMPOTENCY_KEY_HEADER,
     REPLAYED_HEADER,
-    RETRIEVE_ERRORS,
     APIView,
     ErrorSerializer,
     Forbidden,
@@ -64,7 +64,8 @@ class MatchCandidateList(APIView):
             "For safeguarding leads (the records their agency sent) and front-door officers "
             "(every agency of their area), about people they may see; anyone else: "
             "`403 not_a_decider`. Filters: `status` (default `pending`), `agency` "
-            "(`unknown_agency`), `person`. Audited as a search."
+            "(`unknown_agency`), `person` (`unknown_person` if you cannot see them). Audited as "
+            "a search."
         ),
         parameters=[MatchQueueQuerySerializer],
         responses={200: MatchCandidateSerializer(many=True), **error_responses(400, 401, 403)},
@@ -77,7 +78,15 @@ class MatchCandidateList(APIView):
             agency = Agency.objects.filter(code=query["agency"]).first()
             if agency is None:
                 raise invalid("agency", "No agency has this code", "unknown_agency")
-        person = get_person_for(request.user, query["person"]) if "person" in query else None
+        person = None
+        if "person" in query:
+            # As a person named in a body: one you cannot see is unknown, not a 404.
+            try:
+                person = get_person_for(request.user, query["person"])
+            except Http404:
+                raise invalid(
+                    "person", "There is no person with that id", "unknown_person"
+                ) from None
         pairs = selectors.review_queue(
             actor=request.user,
             status=query.get("status", "pending"),
@@ -161,7 +170,7 @@ class PersonMatchCandidates(APIView):
             "first; only people you may see (as search). A person you cannot see: `404`. "
             "Audited as a view of the person."
         ),
-        responses={200: KnownPersonSerializer(many=True), **RETRIEVE_ERRORS},
+        responses={200: KnownPersonSerializer(many=True), **error_responses(400, 401, 404)},
     )
     def get(self, request, id):
         person = get_person_for(request.user, id)
