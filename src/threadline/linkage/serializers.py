@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from threadline.agencies.serializers import PractitionerSummarySerializer
 from threadline.people.models import Person
+from threadline.people.serializers import VisiblePersonField
 
 from .models import MatchCandidate, MatchStatus, SourceRecord
 
@@ -120,7 +121,10 @@ class MatchQueueQuerySerializer(serializers.Serializer):
     agency = serializers.SlugField(
         required=False, help_text="Only records sent by this agency (its code)."
     )
-    person = serializers.UUIDField(required=False, help_text="Only pairs about this person.")
+    person = VisiblePersonField(
+        required=False,
+        help_text="Only pairs about this person (`unknown_person` if you cannot see them).",
+    )
 
 
 class MatchDecisionInputSerializer(serializers.Serializer):

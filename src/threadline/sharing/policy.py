@@ -207,7 +207,7 @@ class _SeesPerson(Expression):
     def as_sql(self, compiler, connection):
         column, params = compiler.compile(self.column)
         person = connection.ops.quote_name(Person._meta.db_table)
-        key = connection.ops.quote_name("id")
+        key = connection.ops.quote_name(Person._meta.pk.column)
         # Names and SQL Django compiled; the values are parameters.
         sql = f"EXISTS (SELECT 1 FROM {person} WHERE {person}.{key} = {column} AND ({self.check.sql}))"  # noqa: E501, S608
         return sql, [*params, *self.check.params]
@@ -413,24 +413,19 @@ def risks_visible_to(actor: Practitioner) -> QuerySet[RiskFactor]:
     the risks about that child)."""
     if not actor.is_authenticated or actor.agency_id is None:
         return RiskFactor.objects.none()
-    return shared_records(
-        actor,
-        RiskFactor.objects.filter(sees_person(actor, "subject_id")),
-        agency_field="source_agency_id",
-        child_field="subject_id",
-    )
+    return _shared_risks(actor, RiskFactor.objects.filter(sees_person(actor, "subject_id")))
 
 
 def risks_about_person(actor: Practitioner, person: Person) -> QuerySet[RiskFactor]:
     """The risks about `person`, by the `risks_visible_to` rule."""
     if not checked_for(actor, person):
         return risks_visible_to(actor).filter(subject=person)
-    return shared_records(
-        actor,
-        RiskFactor.objects.filter(subject=person),
-        agency_field="source_agency_id",
-        child_field="subject_id",
-    )
+    return _shared_risks(actor, RiskFactor.objects.filter(subject=person))
+
+
+def _shared_risks(actor: Practitioner, risks: QuerySet[RiskFactor]) -> QuerySet[RiskFactor]:
+    """Of these risks, those the `shared_records` rule lets the actor read."""
+    return shared_records(actor, risks, agency_field="source_agency_id", child_field="subject_id")
 
 
 def risks_shared_with(
