@@ -86,6 +86,26 @@ def test_a_misspelt_forename_is_not_a_twin(default_model):
     assert not score.twins_rule
 
 
+def test_a_shortened_forename_is_not_a_twin(default_model):
+    rachel = person(first_name="Rachel", sex="F")
+    (score,) = default_model.score(rachel, [person(record_id="b", first_name="Rach", sex="F")])
+    assert not score.twins_rule and score.decision == "link"
+
+
+def test_names_the_wrong_way_round_with_a_typing_error_are_not_twins(default_model):
+    nhs = {"nhs_number": "9990001234"}
+    swapped = person(record_id="b", first_name="Ashwroth", surname="William", **nhs)
+    (score,) = default_model.score(person(**nhs), [swapped])
+    assert score.probability >= default_model.auto_link and score.decision == "link"
+
+
+def test_two_listed_names_one_inside_the_other_may_still_be_twins(default_model):
+    jade = person(first_name="Jade", sex="F", nhs_number="9990001234")
+    jaden = person(record_id="b", first_name="Jaden", sex="F", nhs_number="9990001234")
+    (score,) = default_model.score(jade, [jaden])
+    assert score.twins_rule and score.decision == "review"
+
+
 def test_thresholds_split_link_review_and_none(default_model):
     assert default_model.review < default_model.auto_link
     assert default_model.decide(default_model.auto_link) == "link"

@@ -161,15 +161,18 @@ SAME_HOUSEHOLD_SQL = (
     " AND levenshtein(address_l, address_r) <= 4)"
 )
 # "Different forenames": not the same name, not forms of one name (Bill, William), not
-# the forename and surname written the wrong way round, and not a typing error (one edit
-# apart) unless both are names on our list (Jayden, Jaden) or the sexes differ (Aurelio,
-# Aurelia): the remaining risk is same-sex twins with unlisted names one letter apart.
+# the forename and surname written the wrong way round (even with a typing error in one),
+# and not a typing error (one edit apart) or a shortened name (Rach, Rachel) unless both
+# are names on our list (Jayden, Jaden; Ann, Anna) or the sexes differ (Aurelio, Aurelia;
+# Jade, Jaden): the remaining risk is same-sex twins with unlisted names one letter apart.
 TWINS_SQL = (
     f"({SAME_HOUSEHOLD_SQL}) AND dob_l = dob_r"
     " AND first_name_l <> first_name_r"
     " AND first_name_canonical_l <> first_name_canonical_r"
-    " AND NOT (first_name_l = surname_r AND surname_l = first_name_r)"
-    " AND NOT (damerau_levenshtein(first_name_l, first_name_r) <= 1"
+    " AND NOT (damerau_levenshtein(first_name_l, surname_r) <= 1"
+    " AND damerau_levenshtein(surname_l, first_name_r) <= 1)"
+    " AND NOT ((damerau_levenshtein(first_name_l, first_name_r) <= 1"
+    " OR instr(first_name_l, first_name_r) = 1 OR instr(first_name_r, first_name_l) = 1)"
     " AND NOT (first_name_known_l = 'Y' AND first_name_known_r = 'Y')"
     " AND coalesce(sex_l = sex_r, true))"
 )
