@@ -160,7 +160,7 @@ def match_candidates_for_person(
         actor=actor,
         action=AuditAction.VIEW,
         target=person,
-        child=person if person.is_child else None,
+        child=person.as_child,
         summary=f"Looked for people {person.full_name} may also be: {len(found)} shown",
         request=request,
     )
@@ -212,7 +212,7 @@ def get_match_record(*, actor: Practitioner, match_id, request=None) -> MatchCan
         actor=actor,
         action=AuditAction.VIEW,
         target=pair,
-        child=person if person.is_child else None,
+        child=person.as_child,
         summary=f"Viewed the pair {pair.record} and {person.full_name}",
         request=request,
     )
@@ -262,7 +262,7 @@ def get_source_record(*, actor: Practitioner, record_id, request=None) -> Source
         actor=actor,
         action=AuditAction.VIEW,
         target=record,
-        child=person if person is not None and person.is_child else None,
+        child=person and person.as_child,
         summary=f"Viewed {record} and its links",
         request=request,
     )
@@ -287,7 +287,7 @@ def get_link_record(*, actor: Practitioner, link_id, request=None) -> Link:
         actor=actor,
         action=AuditAction.VIEW,
         target=link.record,
-        child=person if person.is_child else None,
+        child=person.as_child,
         summary=f"Viewed the link of {link.record} to {person.full_name}",
         request=request,
     )

@@ -300,7 +300,7 @@ def link_record(
             actor=actor,
             action=AuditAction.UPDATE,
             target=record,
-            child=person if person.is_child else None,
+            child=person.as_child,
             summary=f"Linked {record} to {person.full_name}: {link.get_method_display()}{how}",
             request=request,
             actor_label=_label(actor, record.agency),
@@ -340,7 +340,7 @@ def undo_link(*, actor: Practitioner, link: Link, reason: str, request=None) -> 
         actor=actor,
         action=AuditAction.UPDATE,
         target=record,
-        child=person if person.is_child else None,
+        child=person.as_child,
         summary=f"Undid the link of {record} to {person.full_name}: {link.undo_reason}"[:500],
         request=request,
     )
@@ -373,7 +373,7 @@ def decide_match(
         actor=actor,
         action=AuditAction.UPDATE,
         target=candidate,
-        child=person if person.is_child else None,
+        child=person.as_child,
         summary=(
             f"Decided {record} and {person.full_name}: "
             f"{MatchStatus(decision).label.lower()} (probability {candidate.probability:.3f})"

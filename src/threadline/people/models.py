@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from datetime import date
 
 from django.conf import settings
@@ -113,6 +115,12 @@ class Person(RecordModel):
     @property
     def is_child(self) -> bool:
         return self.kind in {PersonKind.UNBORN, PersonKind.CHILD}
+
+    @property
+    def as_child(self) -> Person | None:
+        """This person if a child (or unborn), else None: the `child` an audit event or a
+        clock event about them is filed under."""
+        return self if self.is_child else None
 
     def age_on(self, day: date) -> int | None:
         if self.date_of_birth is None:

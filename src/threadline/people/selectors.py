@@ -126,7 +126,7 @@ def get_person_record(*, actor: Practitioner, person_id, request=None) -> Person
         actor=actor,
         action=AuditAction.VIEW,
         target=person,
-        child=person if person.is_child else None,
+        child=person.as_child,
         summary=f"Viewed {person.full_name}",
         request=request,
     )
@@ -194,7 +194,7 @@ def get_residence_record(*, actor: Practitioner, residence_id, request=None) -> 
         actor=actor,
         action=AuditAction.VIEW,
         target=residence,
-        child=person if person.is_child else None,
+        child=person.as_child,
         summary=f"Viewed an address of {person.full_name}",
         request=request,
     )
@@ -217,7 +217,7 @@ def get_relationship_record(*, actor: Practitioner, relationship_id, request=Non
         actor=actor,
         action=AuditAction.VIEW,
         target=relationship,
-        child=b if b.is_child else a if a.is_child else None,
+        child=b.as_child or a.as_child,
         summary=f"Viewed relationship: {relationship}",
         request=request,
     )

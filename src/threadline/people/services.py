@@ -97,7 +97,7 @@ def create_person(
         actor=actor,
         action=AuditAction.CREATE,
         target=person,
-        child=_child(person),
+        child=person.as_child,
         summary=f"Recorded {person.get_kind_display().lower()} {person.full_name}",
         request=request,
     )
@@ -146,7 +146,7 @@ def update_person(*, actor: Practitioner, person: Person, request=None, **fields
             actor=actor,
             action=AuditAction.UPDATE,
             target=person,
-            child=_child(person),
+            child=person.as_child,
             summary="Changed " + ", ".join(sorted(changed)),
             request=request,
         )
@@ -184,7 +184,7 @@ def add_name(
         actor=actor,
         action=AuditAction.CREATE,
         target=name,
-        child=_child(person),
+        child=person.as_child,
         summary=f"Added {name.get_kind_display().lower()} {name}",
         request=request,
     )
@@ -206,7 +206,7 @@ def add_local_reference(
         actor=actor,
         action=AuditAction.CREATE,
         target=local,
-        child=_child(person),
+        child=person.as_child,
         summary=f"Added {agency.code} reference",
         request=request,
     )
@@ -270,7 +270,7 @@ def record_move(
         actor=actor,
         action=AuditAction.CREATE,
         target=residence,
-        child=_child(person),
+        child=person.as_child,
         summary=f"Recorded address {address.postcode} from {from_date:%d %b %Y}",
         request=request,
     )
@@ -354,7 +354,7 @@ def add_relationship(
     )
     relationship.full_clean()
     relationship.save()
-    child = _child(person_b) or _child(person_a)
+    child = person_b.as_child or person_a.as_child
     record_event(
         actor=actor,
         action=AuditAction.CREATE,
@@ -371,10 +371,6 @@ def add_relationship(
             moved_on=from_date or timezone.localdate(),
         )
     return relationship
-
-
-def _child(person: Person) -> Person | None:
-    return person if person.is_child else None
 
 
 def _end(actor: Practitioner, row, to_date: date, what: str, child, request) -> None:
@@ -400,7 +396,7 @@ def end_residence(
     *, actor: Practitioner, residence: Residence, to_date: date, request=None
 ) -> Residence:
     """Record that a person left an address (when where they went is not known)."""
-    _end(actor, residence, to_date, "stay at this address", _child(residence.person), request)
+    _end(actor, residence, to_date, "stay at this address", residence.person.as_child, request)
     return residence
 
 
@@ -408,6 +404,6 @@ def end_residence(
 def end_relationship(
     *, actor: Practitioner, relationship: Relationship, to_date: date, request=None
 ) -> Relationship:
-    child = _child(relationship.person_b) or _child(relationship.person_a)
+    child = relationship.person_b.as_child or relationship.person_a.as_child
     _end(actor, relationship, to_date, "relationship", child, request)
     return relationship

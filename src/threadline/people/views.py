@@ -84,7 +84,7 @@ def person_create(request):
 @requires(VIEW_PERSON)
 def person_detail(request, person: Person):
     record = selectors.person_record(actor=request.user, person=person)
-    child = person if person.is_child else None
+    child = person.as_child
     touching = risks.active_risks_for_child(child, actor=request.user) if child else None
     return render(
         request,

@@ -224,7 +224,7 @@ def get_risk_record(*, actor: Practitioner, risk_id, request=None) -> RiskFactor
         actor=actor,
         action=AuditAction.VIEW,
         target=risk,
-        child=risk.subject if risk.subject.is_child else None,
+        child=risk.subject.as_child,
         summary=f"Viewed a risk about {risk.subject.full_name}: {risk.factor.label}",
         request=request,
     )
@@ -259,7 +259,7 @@ def list_risks(
     record_event(
         actor=actor,
         action=AuditAction.SEARCH,
-        child=subject if subject is not None and subject.is_child else None,
+        child=subject and subject.as_child,
         summary=" ".join(["Listed risk factors", *terms])[:500],
         request=request,
     )

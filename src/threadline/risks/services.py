@@ -23,10 +23,6 @@ from threadline.timescales.services import note_event
 from .models import TRANSITIONS, Factor, RiskFactor, RiskReview, RiskStatus
 
 
-def _child(person: Person) -> Person | None:
-    return person if person.is_child else None
-
-
 def _check_review_date(errors: dict, field: str, review_date: date | None) -> None:
     if review_date is None:
         add_error(errors, field, "Enter the date the risk will next be reviewed", "required")
@@ -119,7 +115,7 @@ def record_risk(
         actor=actor,
         action=AuditAction.CREATE,
         target=risk,
-        child=_child(person),
+        child=person.as_child,
         summary=f"Recorded a risk about {person.full_name}: {found.code} {found.label}",
         request=request,
     )
@@ -219,7 +215,7 @@ def review_risk(
         actor=actor,
         action=AuditAction.UPDATE,
         target=risk,
-        child=_child(risk.subject),
+        child=risk.subject.as_child,
         summary=f"Reviewed a risk about {risk.subject.full_name}: {risk.get_status_display()}",
         request=request,
     )
@@ -246,7 +242,7 @@ def _close(actor: Practitioner, risk: RiskFactor, request) -> RiskFactor:
         actor=actor,
         action=AuditAction.UPDATE,
         target=risk,
-        child=_child(risk.subject),
+        child=risk.subject.as_child,
         summary=f"Closed a risk about {risk.subject.full_name}, signed off by {actor}",
         request=request,
     )
@@ -276,7 +272,7 @@ def close_risk(
         actor=actor,
         action=AuditAction.UPDATE,
         target=risk,
-        child=_child(risk.subject),
+        child=risk.subject.as_child,
         summary=f"Asked to close a risk about {risk.subject.full_name}",
         request=request,
     )
@@ -288,7 +284,7 @@ def close_risk(
         title=f"Sign off the closure of a risk about {risk.subject.full_name}",
         body=f"{actor} asks to close the risk “{risk.factor.label}” about "
         f"{risk.subject.full_name}. Their rationale: {risk.closure_rationale}",
-        child=_child(risk.subject),
+        child=risk.subject.as_child,
         sender=actor,
         link=risk.get_absolute_url(),
         practitioners=list(signers),

@@ -170,7 +170,7 @@ def requires(permission: str) -> Callable:
                     actor=actor,
                     action=AuditAction.VIEW,
                     target=record,
-                    child=child if child.is_child else None,
+                    child=child.as_child,
                     summary=f"Opened {view.__name__.replace('_', ' ')}: {child.full_name}",
                     request=request,
                 )

@@ -269,7 +269,7 @@ def break_glass(*, actor: Practitioner, person: Person, reason: str, request=Non
         actor=actor,
         action=AuditAction.BREAK_GLASS,
         target=person,
-        child=person if person.is_child else None,
+        child=person.as_child,
         summary=f"Break-glass access to {person.full_name} for {BREAK_GLASS_MINUTES} minutes",
         purpose=glass.reason,
         request=request,
@@ -281,7 +281,7 @@ def break_glass(*, actor: Practitioner, person: Person, reason: str, request=Non
         body=f"{actor.get_full_name()} ({actor.agency}) used break-glass to open "
         f"{person.full_name}'s record for {BREAK_GLASS_MINUTES} minutes.\n\n"
         f"Their reason: {glass.reason}\n\nReview it and record whether it was justified.",
-        child=person if person.is_child else None,
+        child=person.as_child,
         sender=actor,
         link=reverse("break-glass-review-one", args=[glass.pk]),
     )
