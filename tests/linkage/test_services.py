@@ -111,6 +111,20 @@ def test_not_the_same_person_gives_the_record_a_new_person(twin_pair, front_door
     assert record.links.get().method == LinkMethod.NEW_PERSON
 
 
+def test_a_record_declined_last_is_matched_to_people_recorded_while_it_waited(
+    twin_pair, csc_twin_pair, front_door, riley_known
+):
+    # Two agencies' records of Rosie wait against her twin Riley; neither could be the
+    # other's candidate while both were unlinked.
+    services.decide_match(actor=front_door, candidate=twin_pair, decision="not_same")
+    rosie = SourceRecord.objects.get(pk=twin_pair.record_id).person
+    services.decide_match(actor=front_door, candidate=csc_twin_pair, decision="not_same")
+    record = SourceRecord.objects.get(pk=csc_twin_pair.record_id)
+    assert record.person == rosie  # not a second Rosie
+    assert record.links.get().method == LinkMethod.MODEL
+    assert Person.objects.filter(given_names="Rosie").count() == 1
+
+
 def test_a_decision_is_final_and_remembered(twin_pair, front_door, hospital, receive):
     services.decide_match(actor=front_door, candidate=twin_pair, decision="not_same")
     with pytest.raises(ValidationError) as error:

@@ -354,7 +354,9 @@ def decide_match(
 ) -> MatchCandidate:
     """A decision on a pair in the queue: "same" links the record to the person; "not
     the same" is remembered, and once no pair of an unlinked record is left waiting, the
-    record is given a new person."""
+    record is resolved again against everyone but the people it was declined for: people
+    recorded while it waited (from its own other agencies' records, perhaps) may be it;
+    if no one is, it is given a new person."""
     if decision not in (MatchStatus.SAME, MatchStatus.NOT_SAME):
         raise invalid("decision", "Choose same or not_same", "invalid_choice")
     candidate = (
@@ -394,7 +396,7 @@ def decide_match(
         record.person_id is None
         and not record.candidates.filter(status=MatchStatus.PENDING).exists()
     ):
-        _new_person_for(actor=actor, record=record, request=request)
+        resolve(actor=actor, record=record, request=request)
     candidate.refresh_from_db()
     return candidate
 
