@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from threadline.audit.models import AuditEvent
+from threadline.linkage import services
 from threadline.linkage.models import MatchStatus
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,21 @@ def test_deciding_not_the_same_gives_a_new_person(client, world, csc_twin_pair, 
     record = csc_twin_pair.record
     record.refresh_from_db()
     assert record.person.given_names == "Rosie"
+    banner = client.get(response.url).content.decode()
+    assert "It matched no one else, so a new person was recorded for it" in banner
+
+
+def test_a_declined_record_matched_to_someone_recorded_since_says_so(
+    client, world, twin_pair, csc_twin_pair, front_door
+):
+    # Two agencies' records of Rosie wait against her twin; the hospital's, declined
+    # there, becomes Rosie, and social care's, declined here, is matched to her.
+    services.decide_match(actor=front_door, candidate=twin_pair, decision="not_same")
+    client.force_login(world.safeguarding_lead)
+    url = reverse("identity-decide", args=[csc_twin_pair.pk])
+    response = client.post(url, {"decision": "not_same"}, follow=True)
+    page = response.content.decode()
+    assert "It matched someone recorded since, and is linked to them" in page
 
 
 def test_a_decision_must_be_chosen(client, world, csc_twin_pair):

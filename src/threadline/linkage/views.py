@@ -13,7 +13,7 @@ from threadline.web.pages import posted, save_form
 
 from . import selectors, services
 from .forms import DecisionForm, QueueFilterForm, UndoLinkForm
-from .models import MatchStatus
+from .models import LinkMethod, MatchCandidate, MatchStatus
 
 
 def _in_reach(http_request, look_up, **kwargs):
@@ -78,14 +78,27 @@ def match_decide(request, match_id):
         lambda data: services.decide_match(
             actor=request.user, candidate=pair, decision=data["decision"], request=request
         ),
-        done=lambda decided: (
-            f"{decided.record} is linked to {decided.person.full_name}"
-            if decided.status == MatchStatus.SAME
-            else f"Recorded: {decided.record} is not {decided.person.full_name}"
-        ),
+        done=_decided,
         then=reverse("identity-queue"),
     )
     return saved or _pair_page(request, pair, form)
+
+
+def _decided(pair: MatchCandidate) -> str:
+    """The banner after a decision: for "not the same", what then became of the record
+    (without naming anyone the decider has not been shown)."""
+    record, person = pair.record, pair.person
+    if pair.status == MatchStatus.SAME:
+        return f"{record} is linked to {person.full_name}"
+    said = f"Recorded: {record} is not {person.full_name}"
+    if record.person_id is None:
+        if record.candidates.filter(status=MatchStatus.PENDING).exists():
+            return f"{said}. It waits for a decision on another possible match"
+        return said
+    link = record.links.get(undone_at__isnull=True)
+    if link.method == LinkMethod.NEW_PERSON:
+        return f"{said}. It matched no one else, so a new person was recorded for it"
+    return f"{said}. It matched someone recorded since, and is linked to them"
 
 
 @require_GET
