@@ -14,7 +14,10 @@ timed), and scores the result against the truth. Prints one JSON object:
   pair outside it can ever be linked, in batch or in real time);
 - seconds for reading, training, predicting and clustering; peak memory (max RSS);
 - real-time: scoring one record against the candidates its keys find (at most 50),
-  p50 and p95 over 500 records (engine only; the app adds its database pre-filter).
+  p50 and p95 over 500 records (engine only; the app adds its database pre-filter);
+- with --explain N: N missed true pairs and N false links, each scored as real time
+  does, by where they fall (link / review / none) and by their commonest patterns of
+  comparison levels.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from threadline.linkage.engine import (  # noqa: E402
     blocking_keys,
     link_records,
     load_model,
+    prepare,
     read_records_csv,
     train,
 )
@@ -112,6 +116,23 @@ def realtime(records: list[dict], model, samples: int = 500) -> dict[str, float]
     }
 
 
+def explain(pairs: set, records: list[dict], model, n: int, seed: int = 1) -> dict:
+    """Where `n` of these pairs fall when scored as real time scores them, and their
+    commonest patterns of comparison levels."""
+    by_id = {r["record_id"]: r for r in records}
+    sample = sorted(pairs)
+    random.Random(seed).shuffle(sample)
+    bands: dict[str, int] = defaultdict(int)
+    patterns: dict[str, int] = defaultdict(int)
+    for a, b in sample[:n]:
+        score = model.score_prepared(prepare(by_id[a]), prepare(by_id[b]))
+        band = "twins rule" if score.twins_rule else score.decision
+        bands[band] += 1
+        patterns["; ".join(f"{c.field}: {c.level}" for c in score.contributions)] += 1
+    common = sorted(patterns.items(), key=lambda item: -item[1])[:12]
+    return {"of": len(pairs), "sampled": min(n, len(pairs)), "bands": bands, "patterns": common}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="identity resolution benchmark")
     parser.add_argument("--records", type=int, default=200_000)
@@ -119,6 +140,7 @@ def main() -> None:
     parser.add_argument("--model", help="a saved model (default: train on the records)")
     parser.add_argument("--save-model", help="write the trained model here")
     parser.add_argument("--skip-realtime", action="store_true")
+    parser.add_argument("--explain", type=int, default=0, metavar="N", help="explain N misses")
     args = parser.parse_args()
 
     data = ROOT / "var" / "linkage" / f"records-{args.records}-{args.seed}.csv"
@@ -170,6 +192,9 @@ def main() -> None:
     }
     if not args.skip_realtime:
         result["realtime"] = realtime(records, model)
+    if args.explain:
+        result["missed"] = explain(truth_pairs - found_pairs, records, model, args.explain)
+        result["false_links"] = explain(found_pairs - truth_pairs, records, model, args.explain)
     print(json.dumps(result, indent=1))
 
 

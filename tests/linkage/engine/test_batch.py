@@ -70,6 +70,20 @@ def test_twins_are_never_grouped(default_model):
     assert links["t2"] != links["t1"]
 
 
+def test_a_record_like_both_twins_does_not_join_them(default_model):
+    # A record with no forename matches both twins; the twins must stay apart all the
+    # same, and the record goes with one of them, never bridging the two.
+    records = [
+        person(record_id="t1", first_name="Oliver", nhs_number="9990001234"),
+        person(record_id="t2", first_name="Oscar", source="police", nhs_number="9990001242"),
+        person(record_id="b1", first_name=None, source="education"),
+    ]
+    links = {r: (p, prob) for r, p, prob in link_records(records, model=default_model)}
+    assert links["t1"][0] != links["t2"][0]
+    assert links["b1"][0] in (links["t1"][0], links["t2"][0])
+    assert links["b1"][1] is not None and links["b1"][1] >= default_model.auto_link
+
+
 def test_the_cli_writes_record_id_person_id_and_match_probability(tmp_path, default_model):
     source, output = tmp_path / "extract.csv", tmp_path / "persons.csv"
     records = [person(record_id="h1"), person(record_id="p7", first_name="Bill")]

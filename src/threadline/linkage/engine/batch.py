@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections import defaultdict
 from typing import Any
 
 from .comparisons import TWINS_SQL
@@ -91,11 +93,102 @@ def _link(db_api: Any, dialect: str, table: Any, records: list[dict], model: Mod
     found = {
         record_id: (person, probability) for record_id, person, probability in _rows(strongest)
     }
+    found.update(_split_twins(db_api, frame, edges, clusters))
     out = []
     for record in records:
         record_id = str(record["record_id"])
         person_id, probability = found[record_id]
         out.append((record_id, str(person_id), None if probability is None else float(probability)))
+    return out
+
+
+# The twins rule over the records of one cluster: the columns it reads, as _l and _r.
+_TWINS_COLUMNS = sorted(set(re.findall(r"\b(\w+)_l\b", TWINS_SQL)))
+
+
+def _split_twins(db_api: Any, frame: Any, edges: Any, clusters: Any) -> dict:
+    """Groups that the twins rule says must not be one person, regrouped.
+
+    Pairs the rule catches are never links, but connected components can still join
+    twins through a third record like both (one without a forename, say). Within each
+    group, the pairs the rule catches are found in SQL (same date of birth first: the
+    rule needs it); a group holding one is regrouped here from its own links, strongest
+    first, leaving out any link that would put such a pair in one group. Returns the
+    regrouped records' (person_id, match_probability), as `_link` gives them."""
+    conflicts = _rows(
+        _sql(
+            db_api,
+            f"""
+            select l.cluster_id_l, l.record_id_l, r.record_id_r
+            from {_side(clusters, frame, "l")} l join {_side(clusters, frame, "r")} r
+            on l.cluster_id_l = r.cluster_id_r and l.dob_l = r.dob_r
+            and l.record_id_l < r.record_id_r
+            where coalesce(({TWINS_SQL}), false)
+            """,  # noqa: S608 - Splink's own table names and our constant SQL, no input
+            "__threadline_twins_in_clusters",
+        )
+    )
+    if not conflicts:
+        return {}
+    apart: dict[str, set[str]] = defaultdict(set)
+    for _cluster, left, right in conflicts:
+        apart[left].add(right)
+        apart[right].add(left)
+    split = {cluster for cluster, _, _ in conflicts}
+    links = [
+        (float(p), str(a), str(b))
+        for cluster, a, b, p in _rows(
+            _sql(
+                db_api,
+                f"""
+                select k.cluster_id, e.record_id_l, e.record_id_r, e.match_probability
+                from {edges.physical_name} e
+                join {clusters.physical_name} k on k.record_id = e.record_id_l
+                """,  # noqa: S608 - Splink's own table names, no input
+                "__threadline_links_in_clusters",
+            )
+        )
+        if cluster in split
+    ]
+    return _regroup(links, apart)
+
+
+def _side(clusters: Any, frame: Any, side: str) -> str:
+    """The clustered records with the columns the twins rule reads, suffixed _l or _r."""
+    columns = ", ".join(f"t.{c} as {c}_{side}" for c in ["record_id", *_TWINS_COLUMNS])
+    return f"""(select k.cluster_id as cluster_id_{side}, {columns}
+        from {clusters.physical_name} k join {frame.physical_name} t
+        on t.record_id = k.record_id)"""  # noqa: S608 - Splink's table names, no input
+
+
+def _regroup(links: list[tuple[float, str, str]], apart: dict[str, set[str]]) -> dict:
+    """Union the links' records, strongest link first, never putting two records that
+    must stay `apart` in one group: record → (smallest record id of its group, strongest
+    link it was joined by)."""
+    group = {r: r for _, a, b in links for r in (a, b)}
+    members = {r: {r} for r in group}
+    strongest: dict[str, float] = {}
+
+    def root(r: str) -> str:
+        while group[r] != r:
+            group[r] = group[group[r]]
+            r = group[r]
+        return r
+
+    for probability, a, b in sorted(links, reverse=True):
+        ra, rb = root(a), root(b)
+        if ra == rb:
+            continue
+        if any(apart.get(x, set()) & members[rb] for x in members[ra]):
+            continue
+        group[rb] = ra
+        members[ra] |= members.pop(rb)
+        for r in (a, b):
+            strongest[r] = max(strongest.get(r, 0.0), probability)
+    out = {}
+    for r in group:
+        ids = members[root(r)]
+        out[r] = (min(ids), strongest.get(r) if len(ids) > 1 else None)
     return out
 
 
