@@ -115,42 +115,34 @@ def _split_twins(db_api: Any, frame: Any, edges: Any, clusters: Any) -> dict:
     rule needs it); a group holding one is regrouped here from its own links, strongest
     first, leaving out any link that would put such a pair in one group. Returns the
     regrouped records' (person_id, match_probability), as `_link` gives them."""
-    conflicts = _rows(
-        _sql(
-            db_api,
-            f"""
-            select l.cluster_id_l, l.record_id_l, r.record_id_r
-            from {_side(clusters, frame, "l")} l join {_side(clusters, frame, "r")} r
-            on l.cluster_id_l = r.cluster_id_r and l.dob_l = r.dob_r
-            and l.record_id_l < r.record_id_r
-            where coalesce(({TWINS_SQL}), false)
-            """,  # noqa: S608 - Splink's own table names and our constant SQL, no input
-            "__threadline_twins_in_clusters",
-        )
+    twins = _sql(
+        db_api,
+        f"""
+        select l.cluster_id_l as cluster_id, l.record_id_l, r.record_id_r
+        from {_side(clusters, frame, "l")} l join {_side(clusters, frame, "r")} r
+        on l.cluster_id_l = r.cluster_id_r and l.dob_l = r.dob_r
+        and l.record_id_l < r.record_id_r
+        where coalesce(({TWINS_SQL}), false)
+        """,  # noqa: S608 - Splink's own table names and our constant SQL, no input
+        "__threadline_twins_in_clusters",
     )
-    if not conflicts:
-        return {}
     apart: dict[str, set[str]] = defaultdict(set)
-    for _cluster, left, right in conflicts:
+    for _cluster, left, right in _rows(twins):
         apart[left].add(right)
         apart[right].add(left)
-    split = {cluster for cluster, _, _ in conflicts}
-    links = [
-        (float(p), str(a), str(b))
-        for cluster, a, b, p in _rows(
-            _sql(
-                db_api,
-                f"""
-                select k.cluster_id, e.record_id_l, e.record_id_r, e.match_probability
-                from {edges.physical_name} e
-                join {clusters.physical_name} k on k.record_id = e.record_id_l
-                """,  # noqa: S608 - Splink's own table names, no input
-                "__threadline_links_in_clusters",
-            )
-        )
-        if cluster in split
-    ]
-    return _regroup(links, apart)
+    if not apart:
+        return {}
+    links = _sql(
+        db_api,
+        f"""
+        select e.match_probability, e.record_id_l, e.record_id_r
+        from {edges.physical_name} e
+        join {clusters.physical_name} k on k.record_id = e.record_id_l
+        where k.cluster_id in (select cluster_id from {twins.physical_name})
+        """,  # noqa: S608 - Splink's own table names, no input
+        "__threadline_links_in_split_clusters",
+    )
+    return _regroup([(float(p), str(a), str(b)) for p, a, b in _rows(links)], apart)
 
 
 def _side(clusters: Any, frame: Any, side: str) -> str:
