@@ -115,7 +115,9 @@ class MatchCandidateDecision(APIView):
         description=(
             "Not a decider: `403 not_a_decider` (before the body is read). A decision is "
             "final: `409 already_decided`. When the last waiting pair of a record is "
-            "`not_same`, the record is given a new person. Audited."
+            "`not_same`, the record is matched again against everyone else (people "
+            "recorded while it waited may be it): linked, queued again, or given a new "
+            "person. Audited."
         ),
         request=MatchDecisionInputSerializer,
         parameters=CREATE_HEADERS,
