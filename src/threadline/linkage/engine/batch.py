@@ -111,15 +111,33 @@ def _split_twins(db_api: Any, frame: Any, edges: Any, clusters: Any) -> dict:
 
     Pairs the rule catches are never links, but connected components can still join
     twins through a third record like both (one without a forename, say). Within each
-    group, the pairs the rule catches are found in SQL (same date of birth first: the
-    rule needs it); a group holding one is regrouped here from its own links, strongest
-    first, leaving out any link that would put such a pair in one group. Returns the
-    regrouped records' (person_id, match_probability), as `_link` gives them."""
+    group, the pairs the rule catches are found in SQL; a group holding one is regrouped
+    here from its own links, strongest first, leaving out any link that would put such a
+    pair in one group. Returns the regrouped records' (person_id, match_probability), as
+    `_link` gives them."""
+    # Only records sharing a group and a date of birth with another forename can be
+    # caught (the rule needs both); a table of them first, so that the pairs are only
+    # ever made within a group.
+    columns = ", ".join(f"t.{c}" for c in ["record_id", *_TWINS_COLUMNS])
+    candidates = _sql(
+        db_api,
+        f"""
+        select * from (
+            select k.cluster_id, {columns},
+                min(t.first_name) over (partition by k.cluster_id, t.dob) as first_of_day,
+                max(t.first_name) over (partition by k.cluster_id, t.dob) as last_of_day
+            from {clusters.physical_name} k join {frame.physical_name} t
+            on t.record_id = k.record_id
+            where t.dob is not null and t.first_name is not null
+        ) where first_of_day <> last_of_day
+        """,  # noqa: S608 - Splink's own table names, no input
+        "__threadline_twin_candidates",
+    )
     twins = _sql(
         db_api,
         f"""
         select l.cluster_id_l as cluster_id, l.record_id_l, r.record_id_r
-        from {_side(clusters, frame, "l")} l join {_side(clusters, frame, "r")} r
+        from {_side(candidates, "l")} l join {_side(candidates, "r")} r
         on l.cluster_id_l = r.cluster_id_r and l.dob_l = r.dob_r
         and l.record_id_l < r.record_id_r
         where coalesce(({TWINS_SQL}), false)
@@ -145,12 +163,10 @@ def _split_twins(db_api: Any, frame: Any, edges: Any, clusters: Any) -> dict:
     return _regroup([(float(p), str(a), str(b)) for p, a, b in _rows(links)], apart)
 
 
-def _side(clusters: Any, frame: Any, side: str) -> str:
-    """The clustered records with the columns the twins rule reads, suffixed _l or _r."""
-    columns = ", ".join(f"t.{c} as {c}_{side}" for c in ["record_id", *_TWINS_COLUMNS])
-    return f"""(select k.cluster_id as cluster_id_{side}, {columns}
-        from {clusters.physical_name} k join {frame.physical_name} t
-        on t.record_id = k.record_id)"""  # noqa: S608 - Splink's table names, no input
+def _side(candidates: Any, side: str) -> str:
+    """The candidates with the columns the twins rule reads, suffixed _l or _r."""
+    columns = ", ".join(f"{c} as {c}_{side}" for c in ["cluster_id", "record_id", *_TWINS_COLUMNS])
+    return f"(select {columns} from {candidates.physical_name})"  # noqa: S608 - no input
 
 
 def _regroup(links: list[tuple[float, str, str]], apart: dict[str, set[str]]) -> dict:
