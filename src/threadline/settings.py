@@ -180,6 +180,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # benchmarks.md, "Load").
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    # Prepared statements: the parameters travel apart from the SQL, so a query run
+    # again on a kept connection (every page's person check, whoever asks) reuses its
+    # plan. Planning the policy's nested filters cost more than running them (2.9 ms
+    # against 0.4 ms for the person check; docs/benchmarks.md, "Chronology"). Behind a
+    # pooler in transaction mode, which cannot keep a connection's prepared statements,
+    # set DATABASE_PREPARE_THRESHOLD=0 to send every query whole.
+    _prepare = env_int("DATABASE_PREPARE_THRESHOLD", 2)
+    if _prepare:
+        _options |= {"server_side_binding": True, "prepare_threshold": _prepare}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "agencies.Practitioner"
