@@ -250,8 +250,9 @@ def get_person_for(actor: Practitioner, person_id) -> Person:
 def checked_for(actor: Practitioner, person: Person) -> bool:
     """`person` is an instance `get_person_for` returned to this actor today: a page
     about them (the route checked them) reads their orders, meetings and risks without
-    asking the database again. Planning the person check is most of a query's cost (5–13
-    ms against under 1 ms to run it); the child page would plan it for each section."""
+    asking the database again. The person check costs more to plan than to run (2.9 ms
+    against 0.4 ms on PostgreSQL; a prepared statement plans it once per connection),
+    and the child page would ask it for each section."""
     return getattr(person, _CHECKED_FOR, None) == (actor.pk, timezone.localdate())
 
 
