@@ -21,7 +21,7 @@ _WIDGET_CLASSES = {
     forms.Textarea: "govuk-textarea",
 }
 # Django's own select renders a template per option; this one writes them in one loop
-# (a 13-option select: 0.7 → 0.15 ms).
+# (a 13-option select: 0.71 → 0.35 ms).
 _WIDGET_TEMPLATES = {forms.Select: "components/widgets/select.html"}
 
 
