@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+import time_machine
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from threadline.agencies.models import AgencyType, Practitioner, Role
@@ -14,6 +16,25 @@ from threadline.cases.models import Case
 from threadline.people.models import Person
 
 from . import factories as f
+
+# The day the suite was collected: test modules and their parameters take "today" then
+# (`TODAY = timezone.localdate()`, "a start tomorrow is refused").
+COLLECTED_ON = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def _collection_day():
+    """A run that crosses midnight (London) runs its later tests in the last minute of
+    the day it was collected on, the clock ticking, so those dates still mean what they
+    said: as if the suite had started a few minutes earlier."""
+    if timezone.localdate() == COLLECTED_ON:
+        yield
+        return
+    last_minute = dt.datetime.combine(
+        COLLECTED_ON, dt.time(23, 59), tzinfo=timezone.get_current_timezone()
+    )
+    with time_machine.travel(last_minute, tick=True):
+        yield
 
 
 @dataclass
