@@ -452,6 +452,7 @@ def service_timers() -> tuple[list, dict]:
     from django_tasks_db.backend import DatabaseBackend
 
     from threadline.audit import services as audit_services
+    from threadline.common import api as common_api
     from threadline.notices import services as notice_services
     from threadline.referrals import api as referrals_api
     from threadline.referrals import selectors
@@ -482,7 +483,7 @@ def service_timers() -> tuple[list, dict]:
         "sharing.policy.get_person_for": policy.get_person_for,
         "sharing.policy.people_visible_to": policy.people_visible_to,
         "sharing.policy.referrals_visible_to": policy.referrals_visible_to,
-        "referrals.api._parse (input serializer)": referrals_api._parse,
+        "common.api.validated (input serializer)": common_api.validated,
         "referrals.api._referral_response (read back, serialize)": referrals_api._referral_response,
         "timescales.calendar.add_working_hours": calendar.add_working_hours,
     }
